@@ -1,0 +1,34 @@
+// The trace model every part of pathmap speaks: what a sweep writes to
+// traces.jsonl, what the graph, geolocation and MTR code read. Plain data,
+// no I/O; trace_io.h turns it into JSON lines and back.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pathmap {
+
+struct Hop {
+    uint8_t ttl = 0;
+    std::string addr;                  // dotted quad; empty for a silent hop
+    double rtt_ms = 0.0;
+    int icmp_type = -1;                // -1 for TCP replies
+    int icmp_code = -1;
+    int reply_ttl = 0;                 // IP TTL of the reply as received
+    int quoted_ttl = 0;                // TTL in the quoted header, 0 if none
+    std::vector<uint32_t> mpls_labels; // label values (20 bits) of RFC 4950 stacks
+    std::optional<std::string> rdns;   // filled by a resolver when asked for
+};
+
+struct Trace {
+    std::string dst;
+    uint16_t flow_id = 0;
+    bool reached = false;
+    // Why probing stopped: "reached", "unreachable", "gap_limit", "max_ttl", "loop", "interrupted".
+    std::string stop_reason;
+    std::vector<Hop> hops;             // sorted by ttl, one entry per responding TTL
+};
+
+} // namespace pathmap

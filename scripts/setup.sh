@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The one place that lists pathmap's packages. Idempotent and non-interactive:
+# installs only what is missing, runs apt-get update at most once.
+# Debian 12 first; Ubuntu 22.04/24.04 use the same names.
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  build-essential cmake ninja-build ccache pkg-config git
+  clang llvm libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev linux-libc-dev
+  libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  # testbed and peers
+  iproute2 iptables iputils-ping dnsmasq-base traceroute scamper mtr-tiny ethtool tmux procps psmisc
+  # readers of our outputs
+  python3 python3-networkx python3-igraph libxml2-utils graphviz
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup.sh: must run as root (installs packages)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  # bpftool is packaged as 'linux-tools-common'-style on Ubuntu; accept either.
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/pathmap-setup.log 2>&1; then
+  # Ubuntu ships bpftool inside linux-tools; retry without it there.
+  if grep -qi ubuntu /etc/os-release; then
+    missing=("${missing[@]/bpftool/linux-tools-generic}")
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" || { cat /tmp/pathmap-setup.log >&2; exit 1; }
+  else
+    cat /tmp/pathmap-setup.log >&2
+    exit 1
+  fi
+fi

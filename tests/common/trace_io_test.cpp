@@ -1,0 +1,57 @@
+#include "pathmap/trace_io.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace pathmap;
+
+TEST(TraceIo, RoundTripKeepsEveryField)
+{
+    Trace t{.dst = "198.19.3.7", .flow_id = 3, .reached = true, .stop_reason = "reached"};
+    t.hops.push_back(Hop{.ttl = 1, .addr = "10.0.0.1", .rtt_ms = 0.25, .icmp_type = 11, .icmp_code = 0,
+                         .reply_ttl = 64, .quoted_ttl = 1, .mpls_labels = {16005, 24001}});
+    t.hops.push_back(Hop{.ttl = 2}); // silent hop
+    t.hops.push_back(Hop{.ttl = 3, .addr = "198.19.3.7", .rtt_ms = 1.5, .icmp_type = 0, .icmp_code = 0, .reply_ttl = 62});
+    std::stringstream ss;
+    write_trace_line(ss, t);
+    write_trace_line(ss, t);
+    auto back = read_traces_jsonl(ss);
+    ASSERT_EQ(back.size(), 2u);
+    const Trace &b = back[0];
+    EXPECT_EQ(b.dst, t.dst);
+    EXPECT_EQ(b.flow_id, 3);
+    EXPECT_TRUE(b.reached);
+    EXPECT_EQ(b.stop_reason, "reached");
+    ASSERT_EQ(b.hops.size(), 3u);
+    EXPECT_EQ(b.hops[0].mpls_labels, (std::vector<uint32_t>{16005, 24001}));
+    EXPECT_EQ(b.hops[0].quoted_ttl, 1);
+    EXPECT_TRUE(b.hops[1].addr.empty());
+    EXPECT_DOUBLE_EQ(b.hops[2].rtt_ms, 1.5);
+    EXPECT_EQ(b.hops[2].reply_ttl, 62);
+}
+
+TEST(TraceIo, SilentHopIsWrittenAsNull)
+{
+    Trace t{.dst = "198.19.0.1"};
+    t.hops.push_back(Hop{.ttl = 4});
+    EXPECT_TRUE(to_json(t)["hops"][0]["addr"].is_null());
+}
+
+TEST(TraceIo, MalformedLineNamesItsNumber)
+{
+    std::stringstream ss("{\"dst\":\"1.2.3.4\",\"hops\":[]}\n\n{\"dst\": 5}\n");
+    try {
+        read_traces_jsonl(ss);
+        FAIL() << "expected a parse error";
+    } catch (const TraceParseError &e) {
+        EXPECT_NE(std::string(e.what()).find("line 3"), std::string::npos) << e.what();
+    }
+}
+
+TEST(TraceIo, TtlOutOfRangeIsRejected)
+{
+    std::stringstream ss("{\"dst\":\"1.2.3.4\",\"hops\":[{\"ttl\":300}]}\n");
+    EXPECT_THROW(read_traces_jsonl(ss), TraceParseError);
+}
