@@ -3,9 +3,13 @@
 
 set(PATHMAP_WARNINGS -Wall -Wextra -Werror -Wno-missing-field-initializers)
 
-# pathmap_library(NAME DIR [DEPS ...])
+# pathmap_library(NAME DIR [DEPS ...]): every .cpp below DIR, subfolders
+# included, except those under a folder listed in PATHMAP_EXCLUDE_DIRS.
 function(pathmap_library name dir)
-  file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp)
+  file(GLOB_RECURSE sources CONFIGURE_DEPENDS ${dir}/*.cpp)
+  foreach(ex ${PATHMAP_EXCLUDE_DIRS})
+    list(FILTER sources EXCLUDE REGEX "^${ex}/")
+  endforeach()
   if(NOT sources)
     # A folder with no code yet still gives a target others can link.
     add_library(${name} INTERFACE)
@@ -21,7 +25,7 @@ endfunction()
 
 # pathmap_test_dir(NAME DIR [DEPS ...]): one GoogleTest binary per test folder.
 function(pathmap_test_dir name dir)
-  file(GLOB sources CONFIGURE_DEPENDS ${dir}/*_test.cpp)
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${dir}/*_test.cpp)
   if(NOT sources)
     return()
   endif()
