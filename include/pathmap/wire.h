@@ -90,6 +90,25 @@ struct pm_reply_record {
     __u32 mpls[PM_MAX_MPLS_LABELS]; /* host order: raw RFC 4950 label stack entries */
 };
 
+/* Probe encoding, all three protocols (userspace encodes, XDP decodes):
+ *   IP ID            = pm_ip_id(ts24, ttl)           (quoted by every router)
+ *   ICMP echo        id = pm_flow_tag(dst, run) ^ flow_id, seq = ts24 & 0xffff,
+ *                    checksum held constant per (dst, flow) by payload.fix (Paris);
+ *                    payload starts with struct pm_probe_payload, echoed whole in
+ *                    Echo Replies, where no IP header is quoted.
+ *   UDP              sport = pm_flow_tag(dst, run) ^ flow_id, dport = cfg.udp_dport,
+ *                    checksum = ts24 & 0xffff (forced by payload.fix; a time whose low
+ *                    16 bits are 0 is sent as ts24 + 1, since checksum 0 means none)
+ *   TCP SYN          sport = pm_flow_tag(dst, run) ^ flow_id, dport = cfg.tcp_dport,
+ *                    seq = pm_tcp_seq(ts24, ttl); SYN-ACK/RST echo it as ack - 1.
+ * A reply is this run's when (port or id) ^ pm_flow_tag(target, run) < num_flows. */
+struct pm_probe_payload {
+    __u8 ttl;         /* probe TTL */
+    __u8 ts_hi;       /* bits 16..23 of ts24 */
+    __u16 fix;        /* network order: checksum adjustment word */
+    __u32 run_id;     /* network order */
+};
+
 /* The flow tag: 16 bits derived from the target and the run id. A probe
  * carries tag ^ flow_id in a field routers quote and hash for ECMP (ICMP
  * id, UDP/TCP source port), so a reply alone proves it answers this run's
@@ -121,6 +140,8 @@ static_assert(sizeof(pm_rx_config) == 16, "pm_rx_config layout changed");
 static_assert(offsetof(pm_rx_config, local_addr) == 4);
 static_assert(offsetof(pm_rx_config, num_flows) == 8);
 static_assert(offsetof(pm_rx_config, pass_replies) == 14);
+static_assert(sizeof(pm_probe_payload) == 8);
+static_assert(offsetof(pm_probe_payload, fix) == 2);
 static_assert(sizeof(pm_reply_record) == 48, "pm_reply_record layout changed");
 static_assert(offsetof(pm_reply_record, reply_src) == 8);
 static_assert(offsetof(pm_reply_record, probe_dst) == 12);
