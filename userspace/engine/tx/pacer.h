@@ -1,0 +1,38 @@
+// Token-bucket pacer: how many probes may go now to hold an exact average
+// rate. Pure arithmetic on caller-supplied CLOCK_MONOTONIC nanoseconds.
+#pragma once
+
+#include <cstdint>
+
+namespace pathmap::tx {
+
+struct PacerConfig {
+    uint64_t rate_pps = 0;  // 0 = unpaced
+    uint32_t burst = 0;     // max tokens banked; 0 = max(1, rate/1000) (1 ms worth)
+};
+
+class Pacer {
+public:
+    explicit Pacer(PacerConfig cfg) noexcept;
+    // Probes allowed now (credit accrued since the last call, capped at burst).
+    // Unpaced: returns `want`. Call consume() with what was actually sent.
+    uint64_t allowance(uint64_t now_ns, uint64_t want) noexcept;
+    void consume(uint64_t sent) noexcept;
+    // Nanoseconds until at least one probe is allowed (0 if now).
+    uint64_t wait_ns(uint64_t now_ns) const noexcept;
+    uint64_t rate_pps() const noexcept { return cfg_.rate_pps; }
+    uint32_t burst() const noexcept { return cfg_.burst; }
+
+private:
+    PacerConfig cfg_;
+    bool started_ = false;
+    uint64_t last_ns_ = 0;
+    // Credit in units of 1/1e9 probe (rate_pps per nanosecond), exact integer
+    // arithmetic so no drift accumulates over long runs.
+    uint64_t credit_ = 0;
+};
+
+// CLOCK_MONOTONIC in nanoseconds.
+uint64_t monotonic_ns() noexcept;
+
+} // namespace pathmap::tx

@@ -1,0 +1,49 @@
+// Probe senders: AF_XDP (libxdp xsk), AF_PACKET + sendmmsg and raw socket +
+// sendmmsg, behind one interface. Setup throws with an actionable message;
+// send() is the hot path: noexcept, allocation-free, counts what it drops.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "userspace/engine/probe/probe_encoder.h"
+
+namespace pathmap::tx {
+
+enum class TxKind { afxdp, packet, raw };
+
+const char *to_string(TxKind) noexcept;
+
+struct SenderConfig {
+    std::string iface;
+    TxKind kind = TxKind::afxdp;
+    probe::FrameTemplate frame;
+    uint32_t batch = 64;
+    bool allow_fallback = true; // AF_XDP failure -> log why and use AF_PACKET (then raw)
+    uint32_t queue = 0;         // AF_XDP: first queue to bind
+    uint32_t num_queues = 0;    // AF_XDP: sockets to open; 0 = all the device's combined/tx queues
+};
+
+struct TxStats {
+    uint64_t sent = 0, backpressure = 0, errors = 0;
+};
+
+class Sender {
+public:
+    virtual ~Sender() = default;
+    // Encodes and sends up to probes.size() probes, timestamps taken at batch
+    // submit; returns how many went (retry the rest). noexcept, no allocation.
+    virtual size_t send(std::span<const probe::ProbeSpec> probes) noexcept = 0;
+    virtual void flush() noexcept = 0; // kick TX, reclaim completions
+    virtual const TxStats &stats() const noexcept = 0;
+    virtual std::string describe() const = 0; // "AF_XDP copy mode on eth0 queue 0"
+    virtual TxKind kind() const noexcept = 0;
+};
+
+// Throws std::runtime_error with an actionable message; with allow_fallback,
+// an AF_XDP failure logs why and which fallback runs.
+std::unique_ptr<Sender> make_sender(const SenderConfig &);
+
+} // namespace pathmap::tx
