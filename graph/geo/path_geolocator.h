@@ -42,6 +42,7 @@ struct GeoHop {
 struct GeoTrace {
     std::optional<Location> src_anchor; // overrides GeoContext::vantage when set
     std::optional<Location> dst_anchor; // overrides GeoContext::dst_anchor when set
+    bool dst_reached = true;            // the last hop is the destination (anchor evidence applies)
     std::vector<GeoHop> hops;
 };
 

@@ -1,0 +1,60 @@
+// City gazetteer: GeoNames cities15000 (CC BY 4.0) as shipped by Debian's
+// libtimezonemap-data, looked up by name, alternate name, IATA code or
+// operator code. Loaded once, read-only after that.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "graph/geo/geo_location.h"
+
+namespace pathmap::geo {
+
+struct City {
+    Location loc;
+    uint32_t population = 0;
+};
+
+// Lowercase ASCII letters only: "Frankfurt am Main" -> "frankfurtammain".
+std::string name_key(std::string_view name);
+
+class Gazetteer {
+public:
+    // Where cities15000.txt is looked for, in order: $PATHMAP_GAZETTEER,
+    // /usr/share/libtimezonemap/ui/cities15000.txt.
+    static std::vector<std::string> search_path();
+    // Loads the first file of search_path(); throws with a one-line hint if none.
+    static Gazetteer load_default();
+    static Gazetteer load_file(const std::string &path); // throws std::runtime_error
+    // For tests and small embedded lists.
+    static Gazetteer from_cities(std::vector<City> cities);
+
+    size_t size() const { return cities_.size(); }
+
+    // Best city by name (ASCII name first, then alternate names), optionally
+    // restricted to a country; the most populous wins among equals.
+    const City *find(std::string_view name, std::string_view country = {}) const;
+    // All cities whose name key equals `key` and have at least min_population.
+    std::vector<const City *> find_key(std::string_view key, uint32_t min_population) const;
+    // Metro for an IATA city/airport code (embedded table), e.g. "FRA".
+    const City *find_iata(std::string_view code) const;
+    // Operator PoP codes (Telia "ffm", CLLI "asbnva", ...): possibly several.
+    std::vector<const City *> find_operator_code(std::string_view code) const;
+    // Fills lat/lon (and the canonical name) from the gazetteer when the
+    // location names a known city; returns false if it cannot place it.
+    bool resolve(Location &loc) const;
+
+private:
+    void index();
+    std::vector<City> cities_;
+    std::unordered_map<std::string, std::vector<uint32_t>> by_ascii_;
+    std::unordered_map<std::string, std::vector<uint32_t>> by_alt_;
+    std::unordered_map<std::string, uint32_t> iata_;
+    std::unordered_map<std::string, std::vector<uint32_t>> operator_;
+};
+
+} // namespace pathmap::geo

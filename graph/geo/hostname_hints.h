@@ -1,0 +1,24 @@
+// Location hints in router hostnames: IATA codes ("ams03", "fra1"), operator
+// PoP codes ("ffm-bb2", "sngpsi07"), and city names ("Frankfurt1",
+// "los-angeles"). Registered domain labels are ignored; a two-letter country
+// label ("sg", "uk") narrows ambiguous codes.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/geo/gazetteer.h"
+
+namespace pathmap::geo {
+
+struct HostnameHint {
+    enum class Kind { iata, operator_code, city_name };
+    const City *city = nullptr;
+    std::string token; // the part of the hostname that named it
+    Kind kind = Kind::iata;
+};
+
+std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazetteer &gazetteer);
+
+} // namespace pathmap::geo

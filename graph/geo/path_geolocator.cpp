@@ -1,0 +1,127 @@
+// PathGeolocator: candidates -> HMM decode -> PCS, alignment, flags.
+#include "graph/geo/path_geolocator.h"
+
+#include <cmath>
+
+#include "graph/geo/gazetteer.h"
+#include "graph/geo/path_model.h"
+
+namespace pathmap::geo {
+
+const char *source_name(Source s)
+{
+    switch (s) {
+    case Source::anchor: return "anchor";
+    case Source::geodb: return "geodb";
+    case Source::rdns: return "rdns";
+    case Source::geofeed: return "geofeed";
+    case Source::ixp: return "ixp";
+    case Source::facility: return "facility";
+    case Source::neighbour: return "neighbour";
+    }
+    return "unknown";
+}
+
+GeoTrace geo_trace_from(const pathmap::Trace &t)
+{
+    GeoTrace g;
+    g.dst_reached = t.reached;
+    for (const pathmap::Hop &h : t.hops)
+        g.hops.push_back({.hop = h.ttl, .addr = h.addr, .rtt_ms = h.rtt_ms, .rdns = h.rdns, .evidence = {}});
+    return g;
+}
+
+PathGeolocator::PathGeolocator(GeoContext ctx) : ctx_(std::move(ctx)) {}
+
+namespace {
+
+// Path-Model Alignment: mean speed-of-light violation of a path's segments
+// (residual of the RTT increment against distance at alignment_km_per_ms,
+// normalised by the increment with a floor).
+struct Segment {
+    double delta_ms;
+    const Location *a;
+    const Location *b;
+};
+
+double violation(const std::vector<Segment> &segs, const ModelParams &p)
+{
+    if (segs.empty()) return 0.0;
+    double v = 0.0;
+    for (const Segment &s : segs) {
+        const double needed = 2.0 * great_circle_km(*s.a, *s.b) / p.alignment_km_per_ms;
+        const double residual = s.delta_ms - needed;
+        v += std::max(0.0, -residual) / std::max(p.alignment_floor_ms, std::abs(s.delta_ms));
+    }
+    return v / static_cast<double>(segs.size());
+}
+
+} // namespace
+
+GeoResult PathGeolocator::locate(const GeoTrace &trace) const
+{
+    const ModelParams &p = ctx_.params;
+    const std::optional<Location> src = trace.src_anchor ? trace.src_anchor : ctx_.vantage;
+    std::optional<Location> dst = trace.dst_anchor ? trace.dst_anchor : ctx_.dst_anchor;
+    std::optional<Location> src_resolved = src, dst_resolved = dst;
+    if (src_resolved && src_resolved->lat == 0 && src_resolved->lon == 0 &&
+        !(ctx_.gazetteer && ctx_.gazetteer->resolve(*src_resolved)))
+        src_resolved.reset();
+    if (dst_resolved && dst_resolved->lat == 0 && dst_resolved->lon == 0 &&
+        !(ctx_.gazetteer && ctx_.gazetteer->resolve(*dst_resolved)))
+        dst_resolved.reset();
+    if (!trace.dst_reached) dst_resolved.reset();
+
+    std::vector<HopStates> states = build_states(trace, ctx_, src_resolved, dst_resolved);
+    std::erase_if(states, [](const HopStates &h) { return h.candidates.empty(); });
+    const Decoded dec = decode(states, src_resolved, p, ctx_.priors);
+
+    GeoResult r;
+    r.hops.resize(trace.hops.size());
+    for (size_t i = 0; i < trace.hops.size(); ++i) {
+        r.hops[i].hop = trace.hops[i].hop;
+        r.hops[i].addr = trace.hops[i].addr;
+    }
+    if (states.empty()) return r;
+    r.pcs = dec.log_likelihood / static_cast<double>(states.size());
+
+    std::vector<Segment> decoded_segs, reference_segs;
+    const Location *prev_ref = nullptr;
+    double prev_ref_rtt = 0.0;
+    for (size_t k = 0; k < states.size(); ++k) {
+        const HopStates &h = states[k];
+        const size_t s = static_cast<size_t>(dec.state[k]);
+        LocatedHop &out = r.hops[h.input_index];
+        out.loc = h.candidates[s].loc;
+        out.posterior = dec.posterior[k];
+        out.candidates = h.candidates;
+        if (k > 0) {
+            const HopStates &g = states[k - 1];
+            const Location &a = g.candidates[static_cast<size_t>(dec.state[k - 1])].loc;
+            const double delta = h.rtt_ms - g.rtt_ms;
+            const double d = great_circle_km(a, *out.loc);
+            r.distance_km += d;
+            decoded_segs.push_back({delta, &a, &*out.loc});
+            const TransitionTerms t = transition(d, same_city(a, *out.loc), delta, {}, {}, p, nullptr);
+            if (t.infeasible || t.survival < 0.01)
+                r.flagged_segments.push_back({.from_hop = trace.hops[g.input_index].hop,
+                                              .to_hop = trace.hops[h.input_index].hop,
+                                              .distance_km = d,
+                                              .min_rtt_ms = t.min_rtt_ms,
+                                              .rtt_delta_ms = delta,
+                                              .reason = t.infeasible ? "infeasible" : "excess_slack"});
+        }
+        // Reference path: the raw GeoDB answer of each hop that has one.
+        for (const Candidate &c : h.candidates)
+            for (Source src_kind : c.sources)
+                if (src_kind == Source::geodb) {
+                    if (prev_ref) reference_segs.push_back({h.rtt_ms - prev_ref_rtt, prev_ref, &c.loc});
+                    prev_ref = &c.loc;
+                    prev_ref_rtt = h.rtt_ms;
+                }
+    }
+    if (!reference_segs.empty()) r.alignment = violation(reference_segs, p) - violation(decoded_segs, p);
+    return r;
+}
+
+} // namespace pathmap::geo

@@ -1,0 +1,143 @@
+// pathmap geolocate: place every hop of each trace on the map with a
+// per-hop posterior and a path confidence (PCS); writes DIR/geolocated.jsonl.
+#include <charconv>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "graph/geo/evidence_sources.h"
+#include "graph/geo/gazetteer.h"
+#include "graph/geo/geo_json.h"
+#include "graph/geo/path_geolocator.h"
+#include "pathmap/log.h"
+#include "userspace/cli/commands.h"
+
+namespace pathmap::cli {
+namespace {
+
+struct GeolocateOptions {
+    std::string input;
+    std::string out_dir;
+    std::string vantage;
+    std::string dst_anchor;
+    std::string geodb;
+    std::string geofeed;
+    std::string ixp;
+    std::string priors;
+    unsigned threads = 2;
+};
+
+std::optional<double> parse_double(std::string_view s)
+{
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    double v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+// "Zurich", "Zurich,CH" or "47.37,8.55".
+geo::Location parse_place(const std::string &arg, const std::string &flag, const geo::Gazetteer &gz)
+{
+    const size_t comma = arg.find(',');
+    if (comma != std::string::npos) {
+        auto lat = parse_double(std::string_view(arg).substr(0, comma));
+        auto lon = parse_double(std::string_view(arg).substr(comma + 1));
+        if (lat && lon) {
+            if (std::abs(*lat) > 90 || std::abs(*lon) > 180) throw UsageError(flag + " " + arg + ": coordinates out of range");
+            return geo::Location{.city = "", .country = "", .lat = *lat, .lon = *lon};
+        }
+    }
+    const std::string city = arg.substr(0, comma);
+    const std::string country = comma == std::string::npos ? "" : arg.substr(comma + 1);
+    const geo::City *c = gz.find(city, country);
+    if (!c) throw UsageError(flag + " " + arg + ": unknown city (give LAT,LON instead)");
+    return c->loc;
+}
+
+void run_geolocate(const GeolocateOptions &o)
+{
+    const geo::Gazetteer gz = geo::Gazetteer::load_default();
+    geo::GeoContext ctx{.gazetteer = &gz};
+    if (!o.vantage.empty()) ctx.vantage = parse_place(o.vantage, "--vantage", gz);
+    if (!o.dst_anchor.empty()) ctx.dst_anchor = parse_place(o.dst_anchor, "--dst-anchor", gz);
+
+    std::unique_ptr<geo::GeoDb> geodb;
+    std::optional<geo::PrefixLocations> geofeed, ixp;
+    std::optional<geo::LatencyPriors> priors;
+    if (!o.geodb.empty()) ctx.geodb = (geodb = geo::GeoDb::open(o.geodb, &gz)).get();
+    if (!o.geofeed.empty())
+        ctx.geofeed = &geofeed.emplace(geo::PrefixLocations::load_csv(o.geofeed, geo::PrefixLocations::Format::geofeed, &gz));
+    if (!o.ixp.empty())
+        ctx.ixp = &ixp.emplace(geo::PrefixLocations::load_csv(o.ixp, geo::PrefixLocations::Format::ixp, &gz));
+    if (!o.priors.empty()) {
+        const geo::ModelParams &p = ctx.params;
+        ctx.priors = &priors.emplace(geo::LatencyPriors::load_csv(
+            o.priors, {.bin_ms = p.prior_bin_ms, .smooth_bins = p.prior_smooth_bins,
+                       .trust_samples = p.prior_trust_samples, .max_weight = p.prior_max_weight}));
+    }
+
+    std::vector<geo::GeoTrace> traces;
+    try {
+        traces = geo::read_geo_input_file(o.input);
+    } catch (const geo::GeoInputError &e) {
+        throw UsageError(e.what());
+    }
+
+    const geo::PathGeolocator locator(ctx);
+    std::vector<geo::GeoResult> results(traces.size());
+    const unsigned nthreads = std::max(1u, std::min<unsigned>(o.threads, static_cast<unsigned>(traces.size())));
+    {
+        std::vector<std::jthread> workers;
+        for (unsigned w = 0; w < nthreads; ++w)
+            workers.emplace_back([&, w] {
+                for (size_t i = w; i < traces.size(); i += nthreads) results[i] = locator.locate(traces[i]);
+            });
+    }
+
+    std::error_code ec;
+    std::filesystem::create_directories(o.out_dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + o.out_dir + ": " + ec.message());
+    const std::string path = (std::filesystem::path(o.out_dir) / "geolocated.jsonl").string();
+    std::ofstream out(path);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    size_t flagged = 0;
+    for (const geo::GeoResult &r : results) {
+        out << geo::to_json(r).dump() << '\n';
+        flagged += !r.flagged_segments.empty();
+    }
+    out.flush();
+    if (!out) throw std::runtime_error("write to " + path + " failed");
+    log::info("geolocated {} traces ({} with flagged segments) -> {}", results.size(), flagged, path);
+}
+
+} // namespace
+
+void add_geolocate_command(CLI::App &app)
+{
+    auto opts = std::make_shared<GeolocateOptions>();
+    CLI::App *cmd = app.add_subcommand(
+        "geolocate", "Place each hop on the map with a posterior, and score how far to trust each path (PCS)");
+    cmd->add_option("INPUT", opts->input, "traces.jsonl from pathmap, or annotated-trace JSON lines")
+        ->required()
+        ->check(CLI::ExistingFile);
+    cmd->add_option("-o,--out", opts->out_dir, "Output directory (geolocated.jsonl goes there)")->required();
+    cmd->add_option("--vantage", opts->vantage, "Where the traces start: CITY, CITY,CC or LAT,LON");
+    cmd->add_option("--dst-anchor", opts->dst_anchor, "Where the destinations are: CITY, CITY,CC or LAT,LON");
+    cmd->add_option("--geodb", opts->geodb, "GeoDB: .mmdb (MaxMind) or CSV prefix,city,country[,lat,lon]")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--geofeed", opts->geofeed, "RFC 8805 geofeed CSV")->check(CLI::ExistingFile);
+    cmd->add_option("--ixp", opts->ixp, "IXP prefixes CSV: prefix,ixp_name,city,country[,lat,lon]")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--priors", opts->priors, "Country-pair RTT samples CSV: CC_A,CC_B,rtt_ms")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--threads", opts->threads, "Decoding threads")->capture_default_str()->check(CLI::Range(1, 64));
+    cmd->callback([opts] { run_geolocate(*opts); });
+}
+
+} // namespace pathmap::cli
