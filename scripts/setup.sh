@@ -14,6 +14,8 @@ PACKAGES=(
   iproute2 iptables iputils-ping dnsmasq-base traceroute scamper mtr-tiny ethtool tmux procps psmisc
   # readers of our outputs
   python3 python3-networkx python3-igraph libxml2-utils graphviz
+  # geolocation: GeoNames cities15000 gazetteer, MaxMind DB reader
+  libtimezonemap-data libmaxminddb-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then
