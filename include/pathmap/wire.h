@@ -56,6 +56,7 @@ enum pm_rx_counter {
     PM_RX_TCP_SYNACK,            /* recorded */
     PM_RX_TCP_RST,               /* recorded */
     PM_RX_RINGBUF_FULL,          /* bpf_ringbuf_reserve failed: a reply lost */
+    PM_RX_BAD_TCP,               /* truncated TCP header (fewer than 20 bytes) */
     PM_RX_COUNTER_MAX,
 };
 
@@ -140,6 +141,7 @@ static_assert(sizeof(pm_rx_config) == 16, "pm_rx_config layout changed");
 static_assert(offsetof(pm_rx_config, local_addr) == 4);
 static_assert(offsetof(pm_rx_config, num_flows) == 8);
 static_assert(offsetof(pm_rx_config, pass_replies) == 14);
+static_assert(PM_RX_COUNTER_MAX == 14, "counter slots changed: update rx::counter_name");
 static_assert(sizeof(pm_probe_payload) == 8);
 static_assert(offsetof(pm_probe_payload, fix) == 2);
 static_assert(sizeof(pm_reply_record) == 48, "pm_reply_record layout changed");

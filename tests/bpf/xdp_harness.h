@@ -1,0 +1,91 @@
+// Runs reply_rx on crafted frames through bpf_prog_test_run_opts and
+// collects verdict, counter deltas and the records it wrote (read back
+// through ReplyRing, the same path the engine uses).
+#pragma once
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <gtest/gtest.h>
+
+#include "tests/bpf/reply_builder.h"
+#include "userspace/engine/rx/reply_rx_program.h"
+#include "userspace/engine/rx/reply_ring.h"
+
+namespace pathmap::bpftest {
+
+struct XdpRun {
+    int err = 0;      // negative errno from bpf_prog_test_run_opts
+    uint32_t verdict = 0;
+    rx::RxCounters delta{};
+    std::vector<pm_reply_record> records;
+
+    // The only counter slot that moved (or -1 when none or several did).
+    int only_counter() const
+    {
+        int slot = -1;
+        for (int i = 0; i < PM_RX_COUNTER_MAX; ++i) {
+            if (delta[i] == 0) continue;
+            if (slot != -1 || delta[i] != 1) return -1;
+            slot = i;
+        }
+        return slot;
+    }
+};
+
+class XdpHarness {
+public:
+    explicit XdpHarness(const rx::RxConfig &cfg)
+        : prog_(cfg), ring_(prog_.ring_fd(), &XdpHarness::collect, &records_)
+    {
+    }
+
+    XdpRun run(const Bytes &frame, uint32_t repeat = 1)
+    {
+        XdpRun r;
+        auto before = prog_.counters();
+        bpf_test_run_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.data_in = frame.data();
+        opts.data_size_in = static_cast<uint32_t>(frame.size());
+        opts.repeat = repeat;
+        r.err = bpf_prog_test_run_opts(prog_.prog_fd(), &opts);
+        r.verdict = opts.retval;
+        records_.clear();
+        while (ring_.consume() > 0) {
+        }
+        r.records = records_;
+        auto after = prog_.counters();
+        for (int i = 0; i < PM_RX_COUNTER_MAX; ++i) r.delta[i] = after[i] - before[i];
+        return r;
+    }
+
+    rx::ReplyRxProgram &program() { return prog_; }
+    rx::ReplyRing &ring() { return ring_; }
+
+private:
+    static void collect(void *ctx, const pm_reply_record &rec) noexcept
+    {
+        static_cast<std::vector<pm_reply_record> *>(ctx)->push_back(rec);
+    }
+    std::vector<pm_reply_record> records_;
+    rx::ReplyRxProgram prog_;
+    rx::ReplyRing ring_;
+};
+
+// GTEST_SKIP unless we may load BPF programs (root, kernel support).
+#define PM_REQUIRE_BPF()                                                                        \
+    do {                                                                                       \
+        if (geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs";                 \
+        if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, nullptr) != 1)                       \
+            GTEST_SKIP() << "kernel cannot load XDP programs";                                 \
+    } while (0)
+
+} // namespace pathmap::bpftest

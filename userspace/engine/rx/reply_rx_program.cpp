@@ -1,0 +1,195 @@
+// ReplyRxProgram: skeleton lifetime, .rodata config, XDP attach/detach,
+// per-CPU counter reads. Setup failures become exceptions a user can act on.
+#include "userspace/engine/rx/reply_rx_program.h"
+
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/core.h>
+
+#include "pathmap/log.h"
+#include "reply_rx.skel.h"
+
+namespace pathmap::rx {
+namespace {
+
+int libbpf_print(enum libbpf_print_level level, const char *format, va_list args)
+{
+    // One level lower than libbpf's own: its warnings are our info.
+    log::Level ours = level == LIBBPF_WARN ? log::Level::info : log::Level::debug;
+    if (log::level() < ours) return 0;
+    char buf[1024];
+    int n = std::vsnprintf(buf, sizeof(buf), format, args);
+    if (n < 0) return n;
+    size_t len = std::strlen(buf);
+    while (len > 0 && buf[len - 1] == '\n') len--;
+    log::write(ours, fmt::string_view(buf, len));
+    return n;
+}
+
+std::string ifname(int ifindex)
+{
+    char name[IF_NAMESIZE] = {};
+    if (if_indextoname(static_cast<unsigned>(ifindex), name)) return name;
+    return fmt::format("ifindex {}", ifindex);
+}
+
+std::string load_hint(int err)
+{
+    if (err == EPERM || err == EACCES) return "run as root (or with CAP_BPF and CAP_NET_ADMIN)";
+    if (err == ENOMEM) return "the ring buffer could not be allocated: check the memory cgroup limit";
+    if (err == EINVAL || err == E2BIG) return "the kernel verifier rejected it: run with -v to see the verifier log";
+    return "run `pathmap doctor` to check kernel features";
+}
+
+} // namespace
+
+std::string_view counter_name(int slot) noexcept
+{
+    switch (slot) {
+    case PM_RX_PASS_NOT_IPV4: return "pass_not_ipv4";
+    case PM_RX_PASS_NOT_OURS: return "pass_not_ours";
+    case PM_RX_BAD_IP_HEADER: return "bad_ip_header";
+    case PM_RX_BAD_ICMP: return "bad_icmp";
+    case PM_RX_BAD_QUOTE: return "bad_quote";
+    case PM_RX_BAD_EXTENSION: return "bad_extension";
+    case PM_RX_FOREIGN_TAG: return "foreign_tag";
+    case PM_RX_TIME_EXCEEDED: return "time_exceeded";
+    case PM_RX_DEST_UNREACH: return "dest_unreach";
+    case PM_RX_ECHO_REPLY: return "echo_reply";
+    case PM_RX_TCP_SYNACK: return "tcp_synack";
+    case PM_RX_TCP_RST: return "tcp_rst";
+    case PM_RX_RINGBUF_FULL: return "ringbuf_full";
+    case PM_RX_BAD_TCP: return "bad_tcp";
+    default: return "unknown";
+    }
+}
+
+void route_libbpf_logs() noexcept
+{
+    static std::once_flag once;
+    std::call_once(once, [] { libbpf_set_print(libbpf_print); });
+}
+
+void ReplyRxProgram::SkeletonDeleter::operator()(::reply_rx *s) const noexcept { reply_rx::destroy(s); }
+
+ReplyRxProgram::ReplyRxProgram(const RxConfig &cfg)
+{
+    if (cfg.num_flows == 0) throw std::runtime_error("reply_rx: num_flows must be at least 1");
+    route_libbpf_logs();
+    skel_.reset(reply_rx::open());
+    if (!skel_) {
+        int e = errno;
+        throw std::runtime_error(fmt::format("opening the reply_rx BPF object failed: {}", std::strerror(e)));
+    }
+    pm_rx_config &rc = skel_->rodata->cfg;
+    rc.run_id = cfg.run_id;
+    rc.local_addr = cfg.local_addr_be;
+    rc.num_flows = cfg.num_flows;
+    rc.udp_dport = cfg.udp_dport;
+    rc.tcp_dport = cfg.tcp_dport;
+    rc.pass_replies = cfg.pass_replies ? 1 : 0;
+    int err = reply_rx::load(skel_.get());
+    if (err) {
+        int e = -err;
+        throw std::runtime_error(
+            fmt::format("loading the reply_rx XDP program failed: {}; {}", std::strerror(e), load_hint(e)));
+    }
+}
+
+ReplyRxProgram::~ReplyRxProgram()
+{
+    if (ifindex_ == 0) return;
+    // Replace only our own program: never remove one someone attached since.
+    bpf_xdp_attach_opts opts{};
+    opts.sz = sizeof(opts);
+    opts.old_prog_fd = prog_fd();
+    int err = bpf_xdp_detach(ifindex_, attach_flags_ | XDP_FLAGS_REPLACE, &opts);
+    if (err && err != -ENODEV)
+        log::warn("detaching reply_rx from {} failed: {}", ifname(ifindex_), std::strerror(-err));
+}
+
+void ReplyRxProgram::attach(int ifindex, XdpMode mode)
+{
+    if (ifindex_ != 0) throw std::runtime_error("reply_rx: already attached to " + ifname(ifindex_));
+    auto try_attach = [&](uint32_t mode_flag) {
+        uint32_t flags = mode_flag | XDP_FLAGS_UPDATE_IF_NOEXIST;
+        int err = bpf_xdp_attach(ifindex, prog_fd(), flags, nullptr);
+        if (err == 0) {
+            ifindex_ = ifindex;
+            attach_flags_ = mode_flag;
+        }
+        return err;
+    };
+    auto fail = [&](const char *what, int err) {
+        std::string hint;
+        if (err == -EBUSY || err == -EEXIST)
+            hint = fmt::format("another XDP program is attached; remove it with `ip link set dev {} xdp off`", ifname(ifindex));
+        else if (err == -ENODEV)
+            hint = "no such interface in this network namespace";
+        else if (err == -EOPNOTSUPP)
+            hint = "the driver has no native XDP; use generic mode";
+        else if (err == -EPERM)
+            hint = "run as root (or with CAP_NET_ADMIN)";
+        else
+            hint = "run `pathmap doctor`";
+        return std::runtime_error(fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}", ifname(ifindex), what,
+                                              std::strerror(-err), hint));
+    };
+
+    if (mode == XdpMode::generic) {
+        if (int err = try_attach(XDP_FLAGS_SKB_MODE)) throw fail("generic", err);
+        attached_mode_ = XdpMode::generic;
+        return;
+    }
+    int err = try_attach(XDP_FLAGS_DRV_MODE);
+    if (err == 0) {
+        attached_mode_ = XdpMode::native;
+        return;
+    }
+    if (mode == XdpMode::native || err == -EBUSY || err == -EEXIST || err == -ENODEV || err == -EPERM)
+        throw fail("native", err);
+    log::info("reply_rx: native XDP on {} failed ({}); using generic mode", ifname(ifindex), std::strerror(-err));
+    if (int gerr = try_attach(XDP_FLAGS_SKB_MODE)) throw fail("generic", gerr);
+    attached_mode_ = XdpMode::generic;
+}
+
+int ReplyRxProgram::ring_fd() const { return bpf_map__fd(skel_->maps.replies); }
+int ReplyRxProgram::prog_fd() const { return bpf_program__fd(skel_->progs.reply_rx); }
+
+uint32_t ReplyRxProgram::prog_id() const
+{
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(prog_fd(), &info, &len) != 0) return 0;
+    return info.id;
+}
+
+RxCounters ReplyRxProgram::counters() const
+{
+    int ncpu = libbpf_num_possible_cpus();
+    if (ncpu <= 0) throw std::runtime_error(fmt::format("reply_rx: cannot count CPUs: {}", std::strerror(-ncpu)));
+    std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpu));
+    RxCounters sum{};
+    int fd = bpf_map__fd(skel_->maps.counters);
+    for (uint32_t slot = 0; slot < PM_RX_COUNTER_MAX; ++slot) {
+        if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) != 0)
+            throw std::runtime_error(fmt::format("reply_rx: reading counter {} failed: {}", slot, std::strerror(errno)));
+        for (uint64_t v : per_cpu) sum[slot] += v;
+    }
+    return sum;
+}
+
+} // namespace pathmap::rx

@@ -1,0 +1,69 @@
+// The reply_rx XDP program (bpf/reply_rx.bpf.c) as an RAII object: open the
+// embedded skeleton, write the run's read-only config, load it through the
+// verifier, attach it to an interface, detach it in the destructor.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "pathmap/wire.h"
+
+struct reply_rx; // generated skeleton (reply_rx.skel.h), kept out of this header
+
+namespace pathmap::rx {
+
+// automatic: native (driver) mode, else generic (skb) mode with a log line.
+enum class XdpMode { native, generic, automatic };
+
+struct RxConfig {
+    uint32_t run_id = 0;
+    uint32_t local_addr_be = 0; // network order; 0 accepts replies to any address
+    uint16_t num_flows = 1;
+    uint16_t udp_dport = PM_DEFAULT_UDP_DPORT;
+    uint16_t tcp_dport = PM_DEFAULT_TCP_DPORT;
+    bool pass_replies = false; // let the kernel see our replies too
+};
+
+using RxCounters = std::array<uint64_t, PM_RX_COUNTER_MAX>;
+
+// Stable snake_case name of a counter slot (for summary.json and logs).
+std::string_view counter_name(int slot) noexcept;
+
+class ReplyRxProgram {
+public:
+    // Throws std::runtime_error with an actionable message when the program
+    // cannot be opened or loaded (privileges, verifier, memory).
+    explicit ReplyRxProgram(const RxConfig &cfg);
+    ~ReplyRxProgram();
+    ReplyRxProgram(const ReplyRxProgram &) = delete;
+    ReplyRxProgram &operator=(const ReplyRxProgram &) = delete;
+
+    // Attaches to ifindex (fails if another XDP program is there). Detached
+    // again in the destructor. Throws std::runtime_error on failure.
+    void attach(int ifindex, XdpMode mode = XdpMode::automatic);
+    // Mode actually attached in (native or generic), automatic before attach.
+    XdpMode attached_mode() const noexcept { return attached_mode_; }
+
+    int ring_fd() const;
+    int prog_fd() const;
+    uint32_t prog_id() const;
+    // Summed over CPUs. Throws std::runtime_error if the map cannot be read.
+    RxCounters counters() const;
+
+private:
+    struct SkeletonDeleter {
+        void operator()(::reply_rx *s) const noexcept;
+    };
+    std::unique_ptr<::reply_rx, SkeletonDeleter> skel_;
+    int ifindex_ = 0;
+    uint32_t attach_flags_ = 0;
+    XdpMode attached_mode_ = XdpMode::automatic;
+};
+
+// Routes libbpf's printouts through pathmap::log one level lower. Idempotent;
+// ReplyRxProgram calls it, other libbpf users may too.
+void route_libbpf_logs() noexcept;
+
+} // namespace pathmap::rx
