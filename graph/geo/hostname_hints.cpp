@@ -110,19 +110,24 @@ std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazett
         for (const std::string &part : parts) {
             for (std::string &run : alpha_runs(part)) words.push_back(std::move(run));
         }
+        bool second_of_pair = false; // "angeles" after "los-angeles" matched
         for (size_t w = 0; w < words.size(); ++w) {
             const std::string &t = words[w];
-            if (!is_stop(t)) {
+            if (!is_stop(t) && !second_of_pair) {
                 if (t.size() == 3) add(gz.find_iata(t), t, HostnameHint::Kind::iata);
                 if (t.size() >= 3 && t.size() <= 6)
                     for (const City *c : gz.find_operator_code(t)) add(c, t, HostnameHint::Kind::operator_code);
                 if (t.size() >= 4)
                     for (const City *c : gz.find_key(t, 100000)) add(c, t, HostnameHint::Kind::city_name);
             }
+            second_of_pair = false;
             if (w + 1 < words.size()) {
                 const std::string two = t + words[w + 1];
                 if (two.size() >= 6)
-                    for (const City *c : gz.find_key(two, 100000)) add(c, two, HostnameHint::Kind::city_name);
+                    for (const City *c : gz.find_key(two, 100000)) {
+                        add(c, two, HostnameHint::Kind::city_name);
+                        second_of_pair = true;
+                    }
             }
         }
     }
