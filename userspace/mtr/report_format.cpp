@@ -1,0 +1,219 @@
+// Formatters for mtr-compatible reports. Layout details (field widths, the
+// spacer column after Snt, truncation of an over-wide field by the next one,
+// Loss% in truncated thousandths, RTTs in whole microseconds) follow what
+// Debian's mtr 0.95 prints; see docs/MTR.md for captured samples.
+#include "userspace/mtr/report_format.h"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "pathmap/ipv4.h"
+
+namespace pathmap::mtr {
+
+namespace {
+
+// mtr's report host column: " %2d.|-- %-Ns" cut to 33 characters.
+constexpr size_t kHostColumn = 33;
+
+struct Field {
+    const char *title;
+    size_t width;
+};
+// mtr's default "LS NABWV" then our additions (mtr's own R and M fields).
+constexpr Field kFields[] = {{"Loss%", 6}, {"Snt", 6}, {" ", 1},    {"Last", 6}, {"Avg", 6},  {"Best", 6},
+                             {"Wrst", 6},  {"StDev", 6}, {"Rcv", 6}, {"Javg", 6}, {"Late", 6}};
+constexpr size_t kNumFields = sizeof(kFields) / sizeof(kFields[0]);
+
+// mtr writes each field at a fixed offset, so a field wider than its slot
+// loses its tail to the next one ("100.0%" shows as "100.0").
+void put_field(std::string &line, size_t at, const std::string &text)
+{
+    if (line.size() < at) line.append(at - line.size(), ' ');
+    line.resize(at);
+    line += text;
+}
+
+std::string row_prefix(const HopRow &r)
+{
+    std::string name = r.addr ? format_ipv4(*r.addr) : "???";
+    std::string s = r.first_at_ttl ? fmt::format(" {:2d}.|-- {}", r.ttl, name) : fmt::format("    |-- {}", name);
+    if (s.size() < kHostColumn) s.append(kHostColumn - s.size(), ' ');
+    s.resize(kHostColumn);
+    return s;
+}
+
+std::string stats_line(std::string line, uint64_t sent, uint64_t recv, uint64_t late, const RttStats *rtt)
+{
+    RttStats none;
+    const RttStats &s = rtt ? *rtt : none;
+    const std::string values[kNumFields] = {
+        fmt::format(" {:4.1f}%", mtr_loss_pct(sent, recv)),
+        fmt::format(" {:5d}", sent),
+        " ",
+        fmt::format(" {:5.1f}", mtr_ms(s.last_us())),
+        fmt::format(" {:5.1f}", mtr_ms(s.mean_us())),
+        fmt::format(" {:5.1f}", mtr_ms(s.best_us())),
+        fmt::format(" {:5.1f}", mtr_ms(s.worst_us())),
+        fmt::format(" {:5.1f}", mtr_ms(s.stdev_us())),
+        fmt::format(" {:5d}", recv),
+        fmt::format(" {:5.1f}", mtr_ms(s.jitter_us())),
+        fmt::format(" {:5d}", late),
+    };
+    size_t at = line.size();
+    for (size_t i = 0; i < kNumFields; ++i) {
+        put_field(line, at, values[i]);
+        at += kFields[i].width;
+    }
+    return line;
+}
+
+std::string header_line(const std::string &title)
+{
+    std::string line = title;
+    if (line.size() < kHostColumn) line.append(kHostColumn - line.size(), ' ');
+    line.resize(kHostColumn);
+    for (const auto &f : kFields) line += fmt::format("{:>{}}", f.title, f.width);
+    return line;
+}
+
+std::string iso_time(std::time_t t)
+{
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
+    return buf;
+}
+
+nlohmann::json flows_json(const std::vector<uint16_t> &flows)
+{
+    auto a = nlohmann::json::array();
+    for (uint16_t f : flows) a.push_back(f);
+    return a;
+}
+
+} // namespace
+
+double mtr_loss_pct(uint64_t sent, uint64_t recv) noexcept
+{
+    if (sent == 0 || recv >= sent) return 0.0;
+    uint64_t thousandths = (sent - recv) * 100'000 / sent;
+    return static_cast<double>(thousandths) / 1000.0;
+}
+
+double mtr_ms(double us) noexcept { return static_cast<double>(std::llround(us)) / 1000.0; }
+
+std::string format_hop_table(const std::string &title, const HopTable &table)
+{
+    std::string out = header_line(title) + "\n";
+    for (const HopRow &r : table.rows()) out += stats_line(row_prefix(r), r.sent, r.recv, r.late, r.rtt) + "\n";
+    return out;
+}
+
+std::string format_text_report(const ReportMeta &meta, const MtrRun &run, size_t target)
+{
+    const HopTable &table = run.table(target);
+    std::string out = "Start: " + iso_time(meta.start_time) + "\n";
+    out += format_hop_table("HOST: " + meta.local_host, table);
+    if (table.flows() > 1) {
+        for (uint16_t f = 0; f < table.flows(); ++f) {
+            out += header_line(fmt::format("FLOW {}: {}", f, format_ipv4(run.config().targets[target]))) + "\n";
+            for (const FlowPathHop &h : table.flow_path(f)) {
+                HopRow r{.ttl = h.ttl, .addr = h.addr};
+                out += stats_line(row_prefix(r), h.sent, h.recv, 0, h.rtt) + "\n";
+            }
+        }
+    }
+    return out;
+}
+
+nlohmann::json report_json(const ReportMeta &meta, const MtrRun &run, size_t target)
+{
+    using nlohmann::json;
+    const HopTable &table = run.table(target);
+    json mtr = {
+        {"src", meta.local_host},
+        {"dst", format_ipv4(run.config().targets[target])},
+        {"tos", 0},
+        {"tests", run.rounds_sent()},
+        {"psize", std::to_string(meta.packet_size)},
+        {"bitpattern", "0x00"},
+    };
+    // pathmap's additions, after mtr's keys.
+    mtr["proto"] = meta.proto;
+    if (meta.port) mtr["port"] = meta.port;
+    mtr["interval_ms"] = meta.interval_ms;
+    mtr["timeout_ms"] = meta.timeout_ms;
+    mtr["flows"] = table.flows();
+    mtr["reached"] = table.reached();
+
+    auto hop_json = [](uint8_t ttl, const std::optional<uint32_t> &addr, uint64_t sent, uint64_t recv, const RttStats *rtt) {
+        RttStats none;
+        const RttStats &s = rtt ? *rtt : none;
+        return json{
+            {"count", ttl},
+            {"host", addr ? format_ipv4(*addr) : "???"},
+            {"Loss%", mtr_loss_pct(sent, recv)},
+            {"Snt", sent},
+            {"Last", mtr_ms(s.last_us())},
+            {"Avg", mtr_ms(s.mean_us())},
+            {"Best", mtr_ms(s.best_us())},
+            {"Wrst", mtr_ms(s.worst_us())},
+            {"StDev", mtr_ms(s.stdev_us())},
+            {"Rcv", recv},
+            {"Javg", mtr_ms(s.jitter_us())},
+        };
+    };
+    json hubs = json::array();
+    for (const HopRow &r : table.rows()) {
+        json h = hop_json(r.ttl, r.addr, r.sent, r.recv, r.rtt);
+        h["Late"] = r.late;
+        h["flows"] = flows_json(r.flows);
+        h["first_at_ttl"] = r.first_at_ttl;
+        hubs.push_back(std::move(h));
+    }
+    json report = {{"mtr", std::move(mtr)}, {"hubs", std::move(hubs)}};
+    if (table.flows() > 1) {
+        json flows = json::array();
+        for (uint16_t f = 0; f < table.flows(); ++f) {
+            json path = json::array();
+            for (const FlowPathHop &h : table.flow_path(f)) path.push_back(hop_json(h.ttl, h.addr, h.sent, h.recv, h.rtt));
+            flows.push_back(json{{"flow", f}, {"hubs", std::move(path)}});
+        }
+        report["flows"] = std::move(flows);
+    }
+    return json{{"report", std::move(report)}};
+}
+
+std::string format_json(const ReportMeta &meta, const MtrRun &run)
+{
+    if (run.num_targets() == 1) return report_json(meta, run, 0).dump(4) + "\n";
+    std::string out;
+    for (size_t t = 0; t < run.num_targets(); ++t) out += report_json(meta, run, t).dump() + "\n";
+    return out;
+}
+
+std::string format_csv(const ReportMeta &meta, const MtrRun &run)
+{
+    // mtr ends its header with a comma (an empty 15th column); our extra
+    // columns take that place, so mtr's 14 columns keep their positions.
+    std::string out = "Mtr_Version,Start_Time,Status,Host,Hop,Ip,Loss%,Snt, ,Last,Avg,Best,Wrst,StDev,Rcv,Javg,Late,Flows\n";
+    for (size_t t = 0; t < run.num_targets(); ++t) {
+        std::string dst = format_ipv4(run.config().targets[t]);
+        for (const HopRow &r : run.table(t).rows()) {
+            RttStats none;
+            const RttStats &s = r.rtt ? *r.rtt : none;
+            std::string flows;
+            for (uint16_t f : r.flows) flows += (flows.empty() ? "" : ";") + std::to_string(f);
+            out += fmt::format("MTR.0.95,{},OK,{},{},{},{:.2f},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{},{:.2f},{},{}\n",
+                               static_cast<long long>(meta.start_time), dst, r.ttl, r.addr ? format_ipv4(*r.addr) : "???",
+                               mtr_loss_pct(r.sent, r.recv), r.sent, r.sent - r.recv, mtr_ms(s.last_us()),
+                               mtr_ms(s.mean_us()), mtr_ms(s.best_us()), mtr_ms(s.worst_us()), mtr_ms(s.stdev_us()), r.recv,
+                               mtr_ms(s.jitter_us()), r.late, flows);
+        }
+    }
+    return out;
+}
+
+} // namespace pathmap::mtr
