@@ -1,0 +1,48 @@
+// One call that turns traces into every graph file pathmap writes:
+// topology.graphml (Gephi), topology.gexf (styled), topology.dot and
+// topology.png (graphviz, when `dot` is installed) and profiles.jsonl.
+// The sweep calls this at its end; `pathmap graph` calls it on files.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "graph/topology_builder.h"
+#include "pathmap/trace.h"
+
+namespace pathmap::graph {
+
+struct GraphOutputOptions {
+    std::filesystem::path rules_file;  // empty: the built-in default rules
+    bool extend_rules = true;          // rules_file adds to the defaults (false: replaces them)
+    std::filesystem::path pfx2as_file; // CAIDA pfx2as (prefix, length, ASN) lines; optional
+    std::filesystem::path ixp_file;    // IXP prefixes, one CIDR a line (optional name after it)
+    bool geolocate = false;            // add region vertices and located_in edges
+    bool graphml = true;
+    bool gexf = true;
+    bool dot = true;
+    bool png = true;                   // rendered from topology.dot when `dot` is on PATH
+    bool profiles = true;
+    std::string vantage_label = "vantage";
+};
+
+struct GraphOutputSummary {
+    size_t traces = 0;
+    size_t vertices = 0;
+    size_t edges = 0;
+    size_t clusters = 0;
+    std::vector<std::filesystem::path> files; // what was written
+};
+
+// Throws std::runtime_error with a message naming the file on any failure
+// (cannot create the directory, bad rules file, bad pfx2as line).
+GraphOutputSummary write_graph_outputs(const std::vector<pathmap::Trace> &traces, const std::filesystem::path &outdir,
+                                       const GraphOutputOptions &opts);
+
+// Same, from a builder that was fed incrementally (TopologyBuilder::add per
+// trace during a sweep). The builder is finalised (roles, clusters) in place.
+GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::filesystem::path &outdir,
+                                       const GraphOutputOptions &opts);
+
+} // namespace pathmap::graph

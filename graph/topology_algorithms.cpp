@@ -1,0 +1,64 @@
+// Articulation points and dominators over the path subgraph, with Boost.Graph
+// algorithms run on a compact copy (only vertices and edges that carry paths).
+#include <algorithm>
+#include <vector>
+
+#include <boost/graph/biconnected_components.hpp>
+#include <boost/graph/dominator_tree.hpp>
+
+#include "graph/detail/boost_topology.h"
+
+namespace pathmap::graph {
+
+namespace {
+
+bool on_path_subgraph(const VertexInfo &v)
+{
+    return v.kind == VertexKind::vantage || v.kind == VertexKind::interface || v.kind == VertexKind::anonymous ||
+           v.kind == VertexKind::prefix;
+}
+
+bool path_edge(const EdgeInfo &e) { return e.kind == EdgeKind::link || e.kind == EdgeKind::reaches; }
+
+} // namespace
+
+std::vector<VertexId> TopologyGraph::articulation_points() const
+{
+    using Undirected = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
+    size_t n = vertex_count();
+    Undirected u(n);
+    for (size_t i = 0; i < impl_->edges.size(); ++i) {
+        if (!path_edge(impl_->edges[i])) continue;
+        VertexId s = impl_->edge_src[i], d = impl_->edge_dst[i];
+        if (s != d && on_path_subgraph(impl_->g[s]) && on_path_subgraph(impl_->g[d])) boost::add_edge(s, d, u);
+    }
+    std::vector<Undirected::vertex_descriptor> points;
+    boost::articulation_points(u, std::back_inserter(points));
+    std::vector<VertexId> out(points.begin(), points.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::vector<VertexId> TopologyGraph::dominator_tree(VertexId root) const
+{
+    using Directed = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
+    size_t n = vertex_count();
+    std::vector<VertexId> idom(n, kNoVertex);
+    if (root >= n) return idom;
+    Directed d(n);
+    for (size_t i = 0; i < impl_->edges.size(); ++i) {
+        if (!path_edge(impl_->edges[i])) continue;
+        VertexId s = impl_->edge_src[i], t = impl_->edge_dst[i];
+        if (s != t && on_path_subgraph(impl_->g[s]) && on_path_subgraph(impl_->g[t])) boost::add_edge(s, t, d);
+    }
+    using Vertex = Directed::vertex_descriptor;
+    std::vector<Vertex> dom(n, boost::graph_traits<Directed>::null_vertex());
+    auto index = boost::get(boost::vertex_index, d);
+    auto dom_map = boost::make_iterator_property_map(dom.begin(), index);
+    boost::lengauer_tarjan_dominator_tree(d, boost::vertex(root, d), dom_map);
+    for (size_t v = 0; v < n; ++v)
+        if (dom[v] != boost::graph_traits<Directed>::null_vertex()) idom[v] = static_cast<VertexId>(dom[v]);
+    return idom;
+}
+
+} // namespace pathmap::graph
