@@ -18,11 +18,13 @@
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,33 +161,32 @@ int main(int argc, char **argv) {
   struct sigaction su = {.sa_handler = on_stats};
   sigaction(SIGUSR1, &su, NULL);
 
+  // Real-time priority and no timer slack: on a busy machine an ordinary
+  // task wakes milliseconds late, which would show up as added delay. The
+  // task sleeps between frames, and the kernel's RT throttling bounds it.
+  struct sched_param sp = {.sched_priority = 10};
+  if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0)
+    fprintf(stderr, "delay_line: SCHED_FIFO unavailable (%s); delay may jitter under load\n", strerror(errno));
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+
   const uint64_t delay_ns = delay_us * 1000ull;
   write_stats(stats_path, dirs);
   while (!stop_requested) {
     uint64_t now = now_ns();
     flush_due(&dirs[0], now);
     flush_due(&dirs[1], now);
-    // Sleep until input arrives or the oldest queued frame is due.
-    int timeout_ms = 1000;
+    // Sleep until input arrives or the oldest queued frame is due; ppoll's
+    // nanosecond timeout (an hrtimer) keeps the added delay accurate.
+    uint64_t wait_ns = 1000000000ull;
     for (int i = 0; i < 2; ++i) {
       if (dirs[i].count == 0) continue;
       uint64_t due = dirs[i].ring[dirs[i].head].due_ns;
-      int ms = due > now ? (int)((due - now) / 1000000ull) : 0;
-      if (ms < timeout_ms) timeout_ms = ms;
+      uint64_t w = due > now ? due - now : 0;
+      if (w < wait_ns) wait_ns = w;
     }
+    struct timespec timeout = {(time_t)(wait_ns / 1000000000ull), (long)(wait_ns % 1000000000ull)};
     struct pollfd pfd[2] = {{.fd = fa, .events = POLLIN}, {.fd = fb, .events = POLLIN}};
-    int r;
-    if (timeout_ms == 0 && (dirs[0].count || dirs[1].count)) {
-      // Less than a millisecond to go: poll without blocking, then spin on
-      // a short nanosleep so the added delay stays accurate.
-      r = poll(pfd, 2, 0);
-      if (r == 0) {
-        struct timespec ts = {0, 50000};
-        nanosleep(&ts, NULL);
-      }
-    } else {
-      r = poll(pfd, 2, timeout_ms);
-    }
+    int r = ppoll(pfd, 2, &timeout, NULL);
     if (r > 0) {
       if (pfd[0].revents & POLLIN) drain_input(&dirs[0], delay_ns);
       if (pfd[1].revents & POLLIN) drain_input(&dirs[1], delay_ns);

@@ -156,13 +156,16 @@ def compute(plan, ns_prefix, tcp_ports):
     for l in plan.links:
         a_if, b_if = plan.nodes[l.a].iface_to(l.b), plan.nodes[l.b].iface_to(l.a)
         base = {"a": l.a, "b": l.b, "a_addr": _ip(a_if.addr), "b_addr": _ip(b_if.addr)}
+        if "distance_km" in l.spec:
+            base["distance_km"] = l.spec["distance_km"]
         if l.loss:
             truth["lossy_links"].append(dict(base, probability=l.loss, direction=l.loss_direction))
         if l.delay_ms:
             truth["delay_links"].append(dict(base, delay_ms=l.delay_ms, one_way_ms=l.delay_ms / 2,
                                              wire_ns=ns_prefix + l.wire))
     truth["links"] = [{"a": l.a, "b": l.b, "a_addr": _ip(l.a_addr), "b_addr": _ip(l.b_addr),
-                       "subnet": str(l.a_addr.network), "delay_ms": l.delay_ms, "loss": l.loss}
+                       "subnet": str(l.a_addr.network), "delay_ms": l.delay_ms, "loss": l.loss,
+                       **({"distance_km": l.spec["distance_km"]} if "distance_km" in l.spec else {})}
                       for l in plan.links]
     truth["dns"] = None
     if plan.dns:
