@@ -8,7 +8,10 @@ namespace pathmap::tx {
 
 struct PacerConfig {
     uint64_t rate_pps = 0;  // 0 = unpaced
-    uint32_t burst = 0;     // max tokens banked; 0 = max(1, rate/1000) (1 ms worth)
+    // Max probes banked. A sender descheduled for longer than the burst loses
+    // that time for good; 0 = 20 ms worth (max(1, rate/50)): catches up after
+    // a busy 2-core machine stalls us, yet bounds the line-rate burst.
+    uint32_t burst = 0;
 };
 
 class Pacer {
