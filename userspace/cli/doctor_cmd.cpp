@@ -15,6 +15,7 @@
 #include <fmt/core.h>
 
 #include "userspace/cli/commands.h"
+#include "userspace/engine/rx/reply_rx_program.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -60,6 +61,18 @@ Check check_ringbuf()
     return {"BPF ring buffer", ok, ok ? "available" : fmt::format("unavailable: {}", r < 0 ? std::strerror(-r) : "not supported")};
 }
 
+// Loads the embedded reply_rx skeleton through the verifier (not attached):
+// proves the program and its ring buffer fit this kernel and memory limits.
+Check check_reply_rx()
+{
+    try {
+        rx::ReplyRxProgram prog({.run_id = 1});
+        return {"reply_rx program", true, fmt::format("verifier accepted the XDP reply parser (prog id {})", prog.prog_id())};
+    } catch (const std::exception &e) {
+        return {"reply_rx program", false, e.what()};
+    }
+}
+
 Check check_af_xdp()
 {
     int fd = socket(AF_XDP, SOCK_RAW, 0);
@@ -97,7 +110,7 @@ void add_doctor_command(CLI::App &app)
     auto iface = std::make_shared<std::string>();
     cmd->add_option("--iface", *iface, "Also check this interface exists");
     cmd->callback([iface] {
-        std::vector<Check> checks{check_root(), check_kernel(), check_xdp_prog(), check_ringbuf(), check_af_xdp(), check_memlock()};
+        std::vector<Check> checks{check_root(), check_kernel(), check_xdp_prog(), check_ringbuf(), check_reply_rx(), check_af_xdp(), check_memlock()};
         if (!iface->empty()) checks.push_back(check_interface(*iface));
         bool all = true;
         for (const auto &c : checks) {
