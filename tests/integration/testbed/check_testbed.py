@@ -81,6 +81,9 @@ def check_trace(name, truth, target, dst, lossy_from=None):
         # kernel's global route.error_cost) may skip a probe once one answered.
         answered_end = addrs and (ttl == final or (target["kind"] in ("unreachable", "prohibit")
                                                    and ttl == len(hops)))
+        # A rate-limited router may skip a probe, never answer from elsewhere.
+        limited = {r["reply_addr"] for r in truth["routers"] if r["icmp"] in ("limited", "linux-default")}
+        answered_end = answered_end or (addrs and expected <= limited)
         if stars and None not in expected and not tolerate_loss and not answered_end:
             ok, why = False, f"ttl {ttl}: '*' but expected {sorted(expected, key=str)}"
             break
@@ -109,6 +112,48 @@ def ping_rtts(name, dst, count, interval):
     return rtts, r.stdout
 
 
+def te_count(name, truth, router, count, seconds):
+    """Time Exceeded replies from router for count probes aimed to expire there."""
+    for t in truth["targets"]:
+        for path in t["router_paths"]:
+            if router in path and t["kind"] == "sink":
+                ttl = path.index(router) + 1
+                dst = str(ipaddress.ip_network(t["prefix"]).network_address + 9)
+                r = next(x for x in truth["routers"] if x["name"] == router)
+                src = r["reply_addr_if_not_silent"]
+                out = in_prober(name, ["/usr/bin/python3", os.path.join(HERE, "icmp_rate.py"), dst, str(ttl),
+                                       str(count), str(seconds), src])
+                return int(out.stdout.strip() or -1)
+    raise RuntimeError(f"no path through {router}")
+
+
+def check_icmp_modes(name, truth):
+    """open answers every probe, silent none, limited N about N/s after a burst of N,
+    linux-default about 6 then 1/s."""
+    count, seconds = 400, 2.0
+    lossy = {x for l in truth["lossy_links"] for x in (l["a"], l["b"])}
+    for r in truth["routers"]:
+        mode = r["icmp"]
+        if mode == "open" and r["name"] not in lossy:
+            got = te_count(name, truth, r["name"], count, seconds)
+            check(got >= 0.98 * count, f"icmp open {r['name']}: {got}/{count} Time Exceeded in {seconds}s")
+            break
+    for r in truth["routers"]:
+        if r["icmp"] == "silent":
+            got = te_count(name, truth, r["name"], 100, 0.5)
+            check(got == 0, f"icmp silent {r['name']}: {got}/100 Time Exceeded")
+    for r in truth["routers"]:
+        if r["icmp"] == "limited":
+            n = r["icmp_rate"]
+            expected = n + n * seconds
+            got = te_count(name, truth, r["name"], count, seconds)
+            check(0.6 * expected <= got <= 1.4 * expected,
+                  f"icmp limited {n} {r['name']}: {got}/{count} Time Exceeded in {seconds}s (expected ~{expected:.0f})")
+        elif r["icmp"] == "linux-default":
+            got = te_count(name, truth, r["name"], 100, 1.0)
+            check(3 <= got <= 12, f"icmp linux-default {r['name']}: {got}/100 Time Exceeded in 1s (expected ~7)")
+
+
 def small(name):
     truth = load_truth(name)
     rng = random.Random(7)
@@ -130,6 +175,8 @@ def small(name):
     got, notes, raw = traceroute(name, unrouted, 3, queries=1)
     check(got and got[0] == [truth["unrouted"]["answered_by"]] and "!N" in notes[0],
           f"unrouted {unrouted} answered !N by {truth['unrouted']['answered_by']}")
+
+    check_icmp_modes(name, truth)
 
     # Delay line: RTT through it within 10% of the configured added RTT.
     d = truth["delay_links"][0]
@@ -212,6 +259,12 @@ def default(name):
     cgnat_target = next(t for t in sinks if any(a in truth["cgnat_addresses"] for h in t["hops"] for a in h if a))
     for t in (longest_target, cgnat_target):
         check_trace(name, truth, t, sample_addresses(t["prefix"], 1, rng)[0])
+    # After the traceroutes: this empties the router's token bucket.
+    for r in truth["routers"]:
+        if r["icmp"] == "linux-default":
+            got = te_count(name, truth, r["name"], 100, 1.0)
+            check(3 <= got <= 12, f"default: linux-default {r['name']}: {got}/100 Time Exceeded in 1s (expected ~7)")
+            break
 
 
 def gone(name, pids_file):
