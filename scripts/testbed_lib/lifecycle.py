@@ -172,10 +172,11 @@ def _script(plan, name, sd):
 
 
 def _spawn(sd, label, ns, argv, match):
-    log = open(f"{sd}/logs/{label}.log", "wb")
-    p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=log, stderr=subprocess.STDOUT,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
-    log.close()
+    log_path = f"{sd}/logs/{label}.log"
+    with open(log_path, "wb") as log:
+        p = subprocess.Popen(["ip", "netns", "exec", ns] + argv, stdout=log, stderr=subprocess.STDOUT,
+                             stdin=subprocess.DEVNULL, start_new_session=True)
+    p.log_path = log_path
     with open(f"{sd}/pids/{label}.pid", "w") as f:
         f.write(f"{p.pid} {match}\n")
     return p
@@ -191,7 +192,9 @@ def _wait_files(procs, timeout=10.0):
             if os.path.exists(ready):
                 pending.remove(item)
             elif p.poll() is not None:
-                raise TestbedError(f"{label} exited early (status {p.returncode}); see its log in the state dir")
+                with open(p.log_path, errors="replace") as f:
+                    last = f.read().strip().splitlines()[-1:]
+                raise TestbedError(f"{label} exited early (status {p.returncode}): {' '.join(last)}")
         if pending and time.monotonic() > deadline:
             raise TestbedError(f"{pending[0][2]} did not become ready within {timeout:.0f}s")
         time.sleep(0.02)
@@ -323,6 +326,8 @@ def down(name, quiet=False):
     for ns in nss:
         out = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout
         for pid in out.split():
+            if not pid.isdigit() or int(pid) in killed:
+                continue
             try:
                 os.kill(int(pid), signal.SIGTERM)
                 killed.append(int(pid))
