@@ -112,11 +112,13 @@ uint64_t run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double sec
             pending = buf.size();
             offset = 0;
         }
-        uint64_t allowed = pacer.allowance(now, pending);
-        if (allowed == 0) {
-            const uint64_t w = pacer.wait_ns(now);
-            if (w > 200'000) {
-                const timespec ts{0, static_cast<long>(w - 100'000)};
+        const uint64_t chunk = std::min<uint64_t>(pacer.chunk(batch), pending);
+        const uint64_t allowed = pacer.allowance(now, pending);
+        if (allowed < chunk) {
+            // Sleep through most of the wait for a chunk, spin the last 30 us.
+            const uint64_t w = pacer.wait_ns(now, chunk);
+            if (w > 60'000) {
+                const timespec ts{0, static_cast<long>(w - 30'000)};
                 nanosleep(&ts, nullptr);
             }
             now = tx::monotonic_ns();

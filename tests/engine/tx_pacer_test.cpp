@@ -65,3 +65,15 @@ TEST(Pacer, ConsumeLessThanAllowedKeepsCredit)
     p.consume(2);
     EXPECT_EQ(p.allowance(5'000'000, 10), 4u);
 }
+
+TEST(Pacer, WaitForChunk)
+{
+    Pacer p(PacerConfig{.rate_pps = 100'000}); // 10 us per probe, burst 2000
+    EXPECT_EQ(p.chunk(64), 10u);               // 100 us worth
+    EXPECT_EQ(Pacer(PacerConfig{.rate_pps = 1'000'000}).chunk(64), 64u);
+    EXPECT_EQ(Pacer(PacerConfig{.rate_pps = 1'000}).chunk(64), 1u);
+    p.consume(p.allowance(0, 100)); // the initial probe
+    EXPECT_EQ(p.wait_ns(0, 10), 100'000u);
+    EXPECT_EQ(p.allowance(99'999, 10), 9u);
+    EXPECT_EQ(p.allowance(100'000, 10), 10u);
+}

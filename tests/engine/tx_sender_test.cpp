@@ -145,6 +145,41 @@ INSTANTIATE_TEST_SUITE_P(AllKinds, SenderOnVeth,
                                             ::testing::Values(probe::Proto::icmp, probe::Proto::udp, probe::Proto::tcp)),
                          param_name);
 
+TEST(XskSender, OneSocketPerQueue)
+{
+    if (!is_root()) GTEST_SKIP() << "needs root for network namespaces";
+    run_or_skip([](const VethPair &v) -> std::string {
+        // A second veth pair with two queues, on-link neighbour 10.79.0.2.
+        pathmap::testing::sh("ip link add pmtx2 numtxqueues 2 numrxqueues 2 type veth peer name pmtx3 numtxqueues 2 "
+                    "numrxqueues 2 netns /proc/" + std::to_string(getpid()) + "/fd/" + std::to_string(v.ns_b));
+        pathmap::testing::sh("ip addr add 10.79.0.1/24 dev pmtx2");
+        pathmap::testing::sh("ip link set pmtx2 up");
+        v.enter_b();
+        pathmap::testing::sh("ip addr add 10.79.0.2/24 dev pmtx3");
+        pathmap::testing::sh("ip link set pmtx3 up");
+        tx::UniqueFd cap = open_capture("pmtx3");
+        v.enter_a();
+        const tx::NextHop hop = tx::resolve_next_hop(0x0a4f0002, "pmtx2");
+        auto sender = tx::make_sender({.iface = "pmtx2",
+                                       .kind = tx::TxKind::afxdp,
+                                       .frame = {.src_mac = hop.src_mac, .dst_mac = hop.dst_mac, .src_ip = hop.src_ip,
+                                                 .proto = probe::Proto::udp, .run_id = kRunId},
+                                       .batch = 8,
+                                       .allow_fallback = false});
+        REQUIRE(sender->describe().find("queues 0-1") != std::string::npos, sender->describe());
+        std::vector<probe::ProbeSpec> probes;
+        for (uint8_t ttl = 1; ttl <= 32; ++ttl) probes.push_back({.dst = 0x0a4f0002, .ttl = ttl});
+        size_t sent = 0;
+        for (int tries = 0; sent < probes.size() && tries < 1000; ++tries) sent += sender->send(std::span(probes).subspan(sent));
+        sender->flush();
+        REQUIRE(sent == probes.size(), "accepted");
+        const auto got = capture(cap.get(), probes.size(), 2000);
+        REQUIRE(got.size() == probes.size(), "captured " + std::to_string(got.size()) + " of 32 over two queues");
+        for (const auto &d : got) REQUIRE(d.checksums_ok, "checksum");
+        return "";
+    });
+}
+
 TEST(NextHop, ResolvesGatewayRouteAndOnLinkNeighbour)
 {
     if (!is_root()) GTEST_SKIP() << "needs root for network namespaces";

@@ -42,13 +42,21 @@ void Pacer::consume(uint64_t sent) noexcept
     credit_ = cost > credit_ ? 0 : credit_ - cost;
 }
 
-uint64_t Pacer::wait_ns(uint64_t now_ns) const noexcept
+uint64_t Pacer::wait_ns(uint64_t now_ns, uint64_t n) const noexcept
 {
-    if (cfg_.rate_pps == 0 || !started_ || credit_ >= kUnit) return 0;
-    const uint64_t missing = kUnit - credit_;
+    if (cfg_.rate_pps == 0 || !started_) return 0;
+    n = std::min<uint64_t>(std::max<uint64_t>(n, 1), cfg_.burst);
+    if (credit_ >= n * kUnit) return 0;
+    const uint64_t missing = n * kUnit - credit_;
     const uint64_t need = (missing + cfg_.rate_pps - 1) / cfg_.rate_pps;
     const uint64_t elapsed = now_ns > last_ns_ ? now_ns - last_ns_ : 0;
     return need > elapsed ? need - elapsed : 0;
+}
+
+uint64_t Pacer::chunk(uint64_t max_chunk) const noexcept
+{
+    if (cfg_.rate_pps == 0) return std::max<uint64_t>(max_chunk, 1);
+    return std::clamp<uint64_t>(cfg_.rate_pps / 10'000, 1, std::max<uint64_t>(std::min<uint64_t>(max_chunk, cfg_.burst), 1));
 }
 
 uint64_t monotonic_ns() noexcept

@@ -21,8 +21,13 @@ public:
     // Unpaced: returns `want`. Call consume() with what was actually sent.
     uint64_t allowance(uint64_t now_ns, uint64_t want) noexcept;
     void consume(uint64_t sent) noexcept;
-    // Nanoseconds until at least one probe is allowed (0 if now).
-    uint64_t wait_ns(uint64_t now_ns) const noexcept;
+    // Nanoseconds until at least n probes are allowed (0 if now).
+    uint64_t wait_ns(uint64_t now_ns, uint64_t n = 1) const noexcept;
+    // Probes worth gathering before a send: ~100 us of rate, at least 1, at
+    // most `max_chunk`. Waiting for a chunk (and sleeping through the wait)
+    // instead of spinning probe by probe leaves the CPU to the kernel's
+    // receive work and never trips RT throttling, while keeping bursts tiny.
+    uint64_t chunk(uint64_t max_chunk) const noexcept;
     uint64_t rate_pps() const noexcept { return cfg_.rate_pps; }
     uint32_t burst() const noexcept { return cfg_.burst; }
 

@@ -34,7 +34,9 @@ class Sender {
 public:
     virtual ~Sender() = default;
     // Encodes and sends up to probes.size() probes, timestamps taken at batch
-    // submit; returns how many went (retry the rest). noexcept, no allocation.
+    // submit; returns how many went (retry the rest). It stops early only on
+    // back-pressure (counted); a probe the kernel refuses for good (no route,
+    // EPERM) is counted in errors and consumed. noexcept, no allocation.
     virtual size_t send(std::span<const probe::ProbeSpec> probes) noexcept = 0;
     virtual void flush() noexcept = 0; // kick TX, reclaim completions
     virtual const TxStats &stats() const noexcept = 0;
