@@ -83,27 +83,39 @@ std::span<const probe::ProbeSpec> MtrRun::plan_round()
     return plan_;
 }
 
-void MtrRun::round_sent(uint64_t start_ns, uint64_t end_ns, size_t count) noexcept
+void MtrRun::round_begin(uint64_t start_ns) noexcept
 {
     uint64_t round = rounds_++;
     Window &w = windows_[round % ring_];
     if (!w.swept) sweep(w); // a round still in flight R rounds later: its time is up
-    w = Window{.round = round, .start_ns = start_ns, .end_ns = end_ns, .swept = false};
-    count = std::min(count, plan_.size());
-    for (size_t i = 0; i < count; ++i) {
+    // Open-ended until round_end: replies may come back while it is sent.
+    w = Window{.round = round, .start_ns = start_ns, .end_ns = UINT64_MAX / 4, .swept = false};
+    open_ = &w;
+    for (size_t i = 0; i < plan_.size(); ++i) {
         const auto &p = plan_[i];
         slots_[slot_index(plan_target_[i], p.ttl, p.flow_id, round)] = pending;
-    }
-    counters_.sent += count;
-    // Probes of the plan that never left must not look pending from an old round.
-    for (size_t i = count; i < plan_.size(); ++i) {
-        const auto &p = plan_[i];
-        slots_[slot_index(plan_target_[i], p.ttl, p.flow_id, round)] = empty;
     }
     // A target whose path got shorter leaves slots of TTLs not planned this round.
     for (size_t t = 0; t < cfg_.targets.size(); ++t)
         for (int ttl = tables_[t].probe_limit() + 1; ttl <= cfg_.max_ttl; ++ttl)
             for (uint16_t f = 0; f < cfg_.flows; ++f) slots_[slot_index(t, static_cast<uint8_t>(ttl), f, round)] = empty;
+}
+
+void MtrRun::round_end(uint64_t end_ns, size_t count) noexcept
+{
+    if (!open_) return;
+    Window &w = *open_;
+    open_ = nullptr;
+    w.end_ns = end_ns;
+    count = std::min(count, plan_.size());
+    counters_.sent += count;
+    // Probes of the plan that never left are not in flight. (One answered
+    // already would be a forgery: it was never sent.)
+    for (size_t i = count; i < plan_.size(); ++i) {
+        const auto &p = plan_[i];
+        uint8_t &s = slots_[slot_index(plan_target_[i], p.ttl, p.flow_id, w.round)];
+        if (s == pending) s = empty;
+    }
 }
 
 void MtrRun::sweep(Window &w) noexcept

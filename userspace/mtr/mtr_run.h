@@ -47,9 +47,18 @@ public:
 
     // The probes of the next round (valid until the next call).
     std::span<const probe::ProbeSpec> plan_round();
-    // The first `count` probes of the planned round left between start_ns and
-    // end_ns (CLOCK_MONOTONIC); the rest never went.
-    void round_sent(uint64_t start_ns, uint64_t end_ns, size_t count) noexcept;
+    // The planned round starts leaving at start_ns (CLOCK_MONOTONIC): its
+    // probes are in flight from now on, so replies that arrive while the rest
+    // of the round is still being sent already match.
+    void round_begin(uint64_t start_ns) noexcept;
+    // The first `count` probes of the round went, the last before end_ns;
+    // the rest never left.
+    void round_end(uint64_t end_ns, size_t count) noexcept;
+    void round_sent(uint64_t start_ns, uint64_t end_ns, size_t count) noexcept
+    {
+        round_begin(start_ns);
+        round_end(end_ns, count);
+    }
     // A reply record from the ring buffer.
     ReplyOutcome on_reply(const pm_reply_record &rec) noexcept;
     // Declares lost every probe of a round whose timeout has passed.
@@ -85,6 +94,7 @@ private:
     std::vector<uint8_t> plan_ttl_;        // parallel to plan_ for slot lookups
     std::vector<uint32_t> plan_target_;
     uint64_t rounds_ = 0;
+    Window *open_ = nullptr; // the round between round_begin and round_end
     uint64_t timeout_ns_;
     MtrCounters counters_;
 };

@@ -86,9 +86,9 @@ std::string iso_time(std::time_t t)
     return buf;
 }
 
-nlohmann::json flows_json(const std::vector<uint16_t> &flows)
+nlohmann::ordered_json flows_json(const std::vector<uint16_t> &flows)
 {
-    auto a = nlohmann::json::array();
+    auto a = nlohmann::ordered_json::array();
     for (uint16_t f : flows) a.push_back(f);
     return a;
 }
@@ -128,9 +128,9 @@ std::string format_text_report(const ReportMeta &meta, const MtrRun &run, size_t
     return out;
 }
 
-nlohmann::json report_json(const ReportMeta &meta, const MtrRun &run, size_t target)
+nlohmann::ordered_json report_json(const ReportMeta &meta, const MtrRun &run, size_t target)
 {
-    using nlohmann::json;
+    using json = nlohmann::ordered_json;
     const HopTable &table = run.table(target);
     json mtr = {
         {"src", meta.local_host},

@@ -32,7 +32,7 @@ double mtr_ms(double us) noexcept;
 // several flows, a table per flow's path follows.
 std::string format_text_report(const ReportMeta &, const MtrRun &, size_t target);
 // The `mtr --json` object {"report": {"mtr": ..., "hubs": [...]}} plus extras.
-nlohmann::json report_json(const ReportMeta &, const MtrRun &, size_t target);
+nlohmann::ordered_json report_json(const ReportMeta &, const MtrRun &, size_t target);
 // One target: the object indented like mtr's; several: one compact object per line.
 std::string format_json(const ReportMeta &, const MtrRun &);
 // mtr's CSV header and rows for every target, extra columns at the end.

@@ -1,0 +1,41 @@
+// Runs an MtrRun on the probe engine: one ProbeSession (sender + XDP reply
+// program + ring buffer), a round every --interval, replies drained on a
+// timer between rounds, timeouts applied, the live view or periodic reports
+// refreshed. Single-threaded: replies arrive through the session's sink on
+// this thread, so MtrRun needs no locks.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "userspace/engine/session/probe_session.h"
+#include "userspace/mtr/mtr_run.h"
+
+namespace pathmap::mtr {
+
+struct MtrDriverConfig {
+    session::SessionConfig session; // route_dst, proto, port, flows, rate...
+    uint64_t rounds = 10;           // 0 = until stopped
+    bool live_view = false;         // --continuous on a terminal
+    std::string targets_text;       // for the live header
+    std::string proto_text = "icmp";
+    uint64_t report_every = 0;      // rounds between periodic reports (0 = none)
+    std::function<void(const MtrRun &)> periodic_report;
+    // Longest wait for replies after Ctrl-C/q before the final report.
+    uint32_t quit_drain_ms = 1000;
+};
+
+struct MtrDriverResult {
+    bool interrupted = false;
+    double duration_s = 0;
+    std::string engine;               // "AF_XDP copy mode on eth0 queue 0, XDP generic"
+    uint64_t tx_backpressure = 0, tx_errors = 0;
+    uint64_t rx_ringbuf_full = 0, rx_foreign = 0, ring_malformed = 0;
+};
+
+// Throws std::runtime_error on setup failures (privileges, interface, XDP).
+MtrDriverResult run_mtr(MtrRun &run, const MtrDriverConfig &cfg, std::atomic<bool> &stop);
+
+} // namespace pathmap::mtr
