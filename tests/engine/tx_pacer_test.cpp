@@ -68,7 +68,7 @@ TEST(Pacer, ConsumeLessThanAllowedKeepsCredit)
 
 TEST(Pacer, WaitForChunk)
 {
-    Pacer p(PacerConfig{.rate_pps = 100'000}); // 10 us per probe, burst 2000
+    Pacer p(PacerConfig{.rate_pps = 100'000}); // 10 us per probe, burst 10000 (100 ms)
     EXPECT_EQ(p.chunk(64), 10u);               // 100 us worth
     EXPECT_EQ(Pacer(PacerConfig{.rate_pps = 1'000'000}).chunk(64), 64u);
     EXPECT_EQ(Pacer(PacerConfig{.rate_pps = 1'000}).chunk(64), 1u);
@@ -76,4 +76,5 @@ TEST(Pacer, WaitForChunk)
     EXPECT_EQ(p.wait_ns(0, 10), 100'000u);
     EXPECT_EQ(p.allowance(99'999, 10), 9u);
     EXPECT_EQ(p.allowance(100'000, 10), 10u);
+    EXPECT_EQ(p.burst(), 10'000u);
 }

@@ -15,7 +15,7 @@ constexpr uint64_t kMaxElapsedNs = 1'000'000'000ull; // cap before multiplying: 
 
 Pacer::Pacer(PacerConfig cfg) noexcept : cfg_(cfg)
 {
-    if (cfg_.burst == 0) cfg_.burst = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(cfg_.rate_pps / 50, 1u << 20)));
+    if (cfg_.burst == 0) cfg_.burst = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(cfg_.rate_pps / 10, 1u << 20)));
 }
 
 uint64_t Pacer::allowance(uint64_t now_ns, uint64_t want) noexcept
