@@ -18,6 +18,7 @@ int main(int argc, char **argv)
 
     // Registration order is the order --help lists them.
     pathmap::cli::add_doctor_command(app);
+    pathmap::cli::add_sweep_command(app);
     pathmap::cli::add_mtr_command(app);
     pathmap::cli::add_geolocate_command(app);
 

@@ -1,0 +1,205 @@
+// pathmap sweep: traceroute whole subnets at once (Doubletree/FlashRoute
+// style), writing OUT/traces.jsonl and OUT/summary.json.
+#include <net/if.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "pathmap/log.h"
+#include "userspace/cli/commands.h"
+#include "userspace/engine/sched/target_set.h"
+#include "userspace/engine/session/probe_session.h"
+#include "userspace/engine/sweep/sweep_run.h"
+
+namespace pathmap::cli {
+namespace {
+
+struct SweepOptions {
+    std::vector<std::string> targets;
+    std::string target_file;
+    std::string out_dir;
+    std::string proto = "icmp";
+    std::string tx = "afxdp";
+    std::vector<std::string> allow;
+    uint32_t per_24 = 1;
+    bool all_hosts = false;
+    bool complete_traces = false;
+    uint16_t port = 0;
+    sweep::SweepConfig cfg;
+};
+
+std::atomic<bool> g_stop{false}, g_abort{false};
+
+extern "C" void on_signal(int) noexcept
+{
+    if (g_stop.load(std::memory_order_relaxed)) g_abort.store(true, std::memory_order_relaxed);
+    g_stop.store(true, std::memory_order_relaxed);
+}
+
+// Sets the handlers for the sweep's lifetime and restores the old ones.
+class SignalScope {
+public:
+    SignalScope()
+    {
+        struct sigaction sa {};
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int_);
+        sigaction(SIGTERM, &sa, &old_term_);
+    }
+    ~SignalScope()
+    {
+        sigaction(SIGINT, &old_int_, nullptr);
+        sigaction(SIGTERM, &old_term_, nullptr);
+    }
+
+private:
+    struct sigaction old_int_ {}, old_term_ {};
+};
+
+void check_writable(const std::string &dir)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw UsageError(fmt::format("-o {}: cannot create directory: {}", dir, ec.message()));
+    const std::string probe_file = dir + "/.pathmap-write-test";
+    {
+        std::ofstream f(probe_file);
+        if (!f) throw UsageError(fmt::format("-o {}: directory is not writable", dir));
+    }
+    std::filesystem::remove(probe_file, ec);
+}
+
+void run(SweepOptions &o)
+{
+    sweep::SweepConfig cfg = o.cfg;
+    if (o.proto == "icmp") cfg.proto = probe::Proto::icmp;
+    else if (o.proto == "udp") cfg.proto = probe::Proto::udp;
+    else if (o.proto == "tcp") cfg.proto = probe::Proto::tcp;
+    if (o.tx == "afxdp") cfg.tx = tx::TxKind::afxdp;
+    else if (o.tx == "packet") cfg.tx = tx::TxKind::packet;
+    else if (o.tx == "raw") cfg.tx = tx::TxKind::raw;
+    cfg.dport = o.port;
+    if (o.complete_traces) {
+        cfg.stop_set = false;
+    }
+
+    if (cfg.seed == 0) cfg.seed = session::random_run_id();
+    std::vector<Ipv4Prefix> prefixes, allowed;
+    try {
+        for (const auto &t : o.targets) prefixes.push_back(sched::parse_target(t));
+        if (!o.target_file.empty()) {
+            auto more = sched::read_target_file(o.target_file);
+            prefixes.insert(prefixes.end(), more.begin(), more.end());
+        }
+        for (const auto &a : o.allow) {
+            auto p = parse_prefix(a);
+            if (!p) throw sched::TargetError(fmt::format("--allow {}: not a CIDR prefix (host bits must be zero)", a));
+            allowed.push_back(*p);
+        }
+        auto set = sched::select_targets(prefixes, sched::Blocklist(allowed),
+                                         sched::TargetSelection{.per_24 = o.per_24, .all_hosts = o.all_hosts, .seed = cfg.seed});
+        if (set.blocked) log::warn("{} addresses skipped: special-purpose blocks (open one with --allow PREFIX)", set.blocked);
+        cfg.targets = std::move(set.addrs);
+    } catch (const sched::TargetError &e) {
+        throw UsageError(e.what());
+    }
+
+    if (geteuid() != 0) throw UsageError("sweep needs root (raw sockets, AF_XDP and XDP): run it with sudo");
+    if (!cfg.iface.empty() && if_nametoindex(cfg.iface.c_str()) == 0) {
+        throw UsageError(fmt::format("--iface {}: no such interface (see `ip link`)", cfg.iface));
+    }
+    check_writable(o.out_dir);
+    log::info("sweeping {} targets, {} rate {} pps, max TTL {}", cfg.targets.size(), o.proto, cfg.rate_pps, cfg.max_ttl);
+
+    sweep::SweepResult result;
+    {
+        g_stop = false;
+        g_abort = false;
+        SignalScope signals;
+        result = sweep::run_sweep(cfg, &g_stop, &g_abort);
+    }
+    sweep::write_sweep_outputs(o.out_dir, result);
+    const auto &s = result.summary;
+    if (!cfg.quiet) {
+        std::fprintf(stderr,
+                     "%s: %zu targets (%s reached), %s interfaces, %s links, %s probes in %.1f s -> %s/traces.jsonl\n",
+                     result.complete ? "done" : "interrupted", cfg.targets.size(), s["targets_reached"].dump().c_str(),
+                     s["interfaces"].dump().c_str(), s["links"].dump().c_str(), s["probes_sent"].dump().c_str(),
+                     s["duration_s"].get<double>(), o.out_dir.c_str());
+    }
+}
+
+} // namespace
+
+void add_sweep_command(CLI::App &app)
+{
+    auto opts = std::make_shared<SweepOptions>();
+    const sweep::SweepConfig def;
+    CLI::App *cmd = app.add_subcommand(
+        "sweep",
+        "Traceroute many targets at once: one random address per /24 of each prefix (or every address),\n"
+        "probes in a randomized order, redundant hops skipped (Doubletree stop set), rate-limited holes re-asked.");
+    cmd->add_option("targets", opts->targets, "Addresses or CIDR prefixes to trace (e.g. 198.19.0.0/16 198.19.7.9)");
+    cmd->add_option("-f,--file", opts->target_file, "Read targets from FILE, one address or prefix a line, # comments");
+    cmd->add_option("-o,--out", opts->out_dir, "Output directory: traces.jsonl, summary.json")->required();
+    cmd->add_option("--proto", opts->proto, "Probe protocol: icmp (echo), udp (to --port) or tcp (SYN to --port)")
+        ->check(CLI::IsMember({"icmp", "udp", "tcp"}))
+        ->capture_default_str();
+    cmd->add_option("--port", opts->port, "Destination port of UDP/TCP probes (default 33434 UDP, 80 TCP)");
+    cmd->add_option("--rate", opts->cfg.rate_pps, "Probes per second (1000..2000000)")
+        ->check(CLI::Range(uint64_t{1}, uint64_t{2'000'000}))
+        ->default_val(def.rate_pps);
+    cmd->add_option("--max-ttl", opts->cfg.max_ttl, "Highest TTL probed (1..64)")
+        ->check(CLI::Range(1, 64))
+        ->default_val(int{def.max_ttl});
+    auto *per24 = cmd->add_option("--per-24", opts->per_24, "Random addresses per /24 of each prefix")
+                      ->check(CLI::Range(1, 256))
+                      ->capture_default_str();
+    auto *all = cmd->add_flag("--all-hosts", opts->all_hosts, "Trace every address of every prefix");
+    per24->excludes(all);
+    cmd->add_option("--iface", opts->cfg.iface, "Interface to send on (default: the route to the first target)");
+    cmd->add_option("--tx", opts->tx, "Send path: afxdp (AF_XDP, falls back if unavailable), packet (AF_PACKET), raw")
+        ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
+        ->capture_default_str();
+    cmd->add_option("--allow", opts->allow, "Open a special-purpose block (RFC 1918, 100.64/10, 198.18/15, ...) for probing")
+        ->type_name("CIDR");
+    cmd->add_option("--wait", opts->cfg.wait_ms, "Milliseconds to wait for replies; later ones are counted as late")
+        ->check(CLI::Range(10, 60000))
+        ->default_val(def.wait_ms);
+    cmd->add_option("--flows", opts->cfg.flows, "Paris flow ids per target (ECMP branches), each its own trace")
+        ->check(CLI::Range(1, 64))
+        ->default_val(def.flows);
+    cmd->add_option("--gap-limit", opts->cfg.gap_limit, "Silent TTLs in a row that end a trace")
+        ->check(CLI::Range(1, 32))
+        ->default_val(int{def.gap_limit});
+    cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Passes re-asking TTLs lost to ICMP rate limits")
+        ->check(CLI::Range(0, 20))
+        ->default_val(def.hole_passes);
+    cmd->add_flag("--complete-traces", opts->complete_traces,
+                  "Probe every trace down to TTL 1 (no stop set): more probes, full per-target paths");
+    cmd->add_flag("--pass-replies", opts->cfg.pass_replies, "Let the kernel see our replies too (they are dropped by default)");
+    cmd->add_flag("-q,--quiet", opts->cfg.quiet, "No status line");
+    cmd->add_option("--seed", opts->cfg.seed, "Seed for target sampling and probe order (default: random)");
+    cmd->footer("Examples:\n"
+                "  pathmap sweep 203.0.113.0/24 -o out/          # blocked: documentation range, needs --allow\n"
+                "  pathmap sweep 198.19.0.0/16 --allow 198.18.0.0/15 -o out/ --rate 50000\n"
+                "  pathmap sweep -f targets.txt --proto udp --per-24 4 -o out/\n"
+                "  pathmap sweep 198.19.1.0/24 --all-hosts --allow 198.18.0.0/15 --complete-traces -o out/\n"
+                "Nothing is probed unless named. Ctrl-C stops sending, waits --wait ms for replies and writes\n"
+                "partial results marked \"complete\": false.");
+    cmd->callback([opts] {
+        if (opts->targets.empty() && opts->target_file.empty()) throw UsageError("no targets: name addresses or prefixes, or -f FILE");
+        run(*opts);
+    });
+}
+
+} // namespace pathmap::cli

@@ -1,0 +1,36 @@
+// Settings of one `pathmap sweep`, with the defaults the CLI shows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "userspace/engine/probe/probe_encoder.h"
+#include "userspace/engine/tx/sender.h"
+
+namespace pathmap::sweep {
+
+struct SweepConfig {
+    std::vector<uint32_t> targets; // host order, sorted, unique (sched::select_targets)
+    probe::Proto proto = probe::Proto::icmp;
+    uint16_t dport = 0;             // 0 = protocol default
+    uint64_t rate_pps = 10000;
+    uint8_t max_ttl = 32;
+    uint32_t wait_ms = 2000;        // replies later than this are late; drain time at the end
+    uint16_t flows = 1;             // Paris flow ids per target, each its own trace
+    std::string iface;              // "" = from the route to the first target
+    tx::TxKind tx = tx::TxKind::afxdp;
+    bool pass_replies = false;
+    bool quiet = false;             // no status line
+    uint64_t seed = 0;              // permutation seed (0 = from the run id)
+    uint32_t batch = 64;
+    // Redundancy cuts (Doubletree / FlashRoute).
+    bool preprobe = true;           // learn hop distance with one probe at max_ttl
+    uint8_t default_split = 16;     // split TTL when no distance is known (FlashRoute's default)
+    uint8_t gap_limit = 3;
+    bool stop_set = true;           // false: complete traces down to TTL 1
+    unsigned hole_passes = 3;       // re-ask passes for rate-limited holes
+    uint32_t hole_pass_gap_ms = 1000; // Linux refills one ICMP error token per second per host
+};
+
+} // namespace pathmap::sweep

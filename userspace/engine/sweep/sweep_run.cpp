@@ -1,0 +1,288 @@
+// Sweep orchestration over a ProbeSession.
+#include "userspace/engine/sweep/sweep_run.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pathmap/ipv4.h"
+#include "pathmap/log.h"
+#include "userspace/engine/match/reply_matcher.h"
+#include "userspace/engine/match/trace_assembly.h"
+#include "userspace/engine/sched/doubletree.h"
+#include "userspace/engine/sched/hole_filler.h"
+#include "userspace/engine/sched/permutation.h"
+#include "userspace/engine/session/probe_session.h"
+#include "userspace/engine/sweep/status_line.h"
+
+namespace pathmap::sweep {
+namespace {
+
+bool is_set(const std::atomic<bool> *f) noexcept { return f && f->load(std::memory_order_relaxed); }
+
+class SweepRunner {
+public:
+    SweepRunner(const SweepConfig &cfg, const std::atomic<bool> *stop, const std::atomic<bool> *abort)
+        : cfg_(cfg), stop_(stop), abort_(abort),
+          table_(cfg.targets, match::TraceTableConfig{.num_flows = cfg.flows, .max_ttl = cfg.max_ttl}),
+          matcher_(table_, match::MatchConfig{.proto = cfg.proto, .wait_ns = uint64_t{cfg.wait_ms} * 1'000'000}),
+          stop_set_(std::max<size_t>(1024, cfg.targets.size() / 4)),
+          tree_(table_, stop_set_, sched::DoubletreeConfig{.gap_limit = cfg.gap_limit, .use_stop_set = cfg.stop_set}),
+          session_(session::SessionConfig{.iface = cfg.iface,
+                                          .route_dst = cfg.targets.front(),
+                                          .proto = cfg.proto,
+                                          .dport = cfg.dport,
+                                          .tx = cfg.tx,
+                                          .num_flows = cfg.flows,
+                                          .pass_replies = cfg.pass_replies,
+                                          .rate_pps = cfg.rate_pps,
+                                          .batch = cfg.batch},
+                   &match::ReplyMatcher::sink, &matcher_),
+          status_(cfg.quiet, tx::monotonic_ns())
+    {
+        start_ns_ = tx::monotonic_ns();
+        seed_ = cfg.seed ? cfg.seed : session_.run_id();
+        chunk_ = std::max<size_t>(cfg.batch, cfg.rate_pps ? cfg.rate_pps / 10 : 65536);
+    }
+
+    SweepResult run()
+    {
+        if (cfg_.preprobe) preprobe();
+        else
+            for (size_t tr = 0; tr < table_.num_traces(); ++tr) tree_.set_split(tr, cfg_.default_split);
+        rounds();
+        holes();
+        // Stragglers: anything answered within the wait still counts.
+        phase_ = "drain";
+        drain(tx::monotonic_ns() + uint64_t{cfg_.wait_ms} * 1'000'000, !interrupted_);
+        return finish();
+    }
+
+private:
+    void update_status(bool force = false)
+    {
+        status_.tick(tx::monotonic_ns(),
+                     Progress{.sent = sent_, .received = matcher_.stats().matched, .done = done_fraction(), .phase = phase_},
+                     force);
+    }
+
+    double done_fraction() const
+    {
+        // Preprobe 10%, rounds 70% (by traces finished), holes and drain 20%.
+        const double traces = static_cast<double>(std::max<size_t>(1, table_.num_traces()));
+        if (phase_ == std::string_view("preprobe")) return 0.1 * static_cast<double>(pre_sent_) / traces;
+        if (phase_ == std::string_view("rounds")) return 0.1 + 0.7 * (1.0 - static_cast<double>(tree_.active()) / traces);
+        if (phase_ == std::string_view("holes")) return 0.85;
+        return 0.95;
+    }
+
+    void check_stop()
+    {
+        if (!interrupted_ && is_set(stop_)) {
+            interrupted_ = true;
+            log::warn("interrupted: stopping probes, draining replies for {} ms (interrupt again to skip)", cfg_.wait_ms);
+        }
+    }
+
+    // Sends in chunks so the status line and the stop flag are looked at
+    // at least ten times a second.
+    void send_all(const std::vector<probe::ProbeSpec> &probes)
+    {
+        for (size_t off = 0; off < probes.size() && !interrupted_; off += chunk_) {
+            const size_t n = std::min(chunk_, probes.size() - off);
+            const size_t sent = session_.send(std::span(probes).subspan(off, n), stop_);
+            sent_ += sent;
+            if (phase_ == std::string_view("preprobe")) pre_sent_ += sent;
+            last_send_ns_ = tx::monotonic_ns();
+            check_stop();
+            update_status();
+        }
+    }
+
+    void drain(uint64_t deadline_ns, bool honour_stop)
+    {
+        for (;;) {
+            const uint64_t now = tx::monotonic_ns();
+            if (now >= deadline_ns) break;
+            session_.drain_until(std::min(deadline_ns, now + 100'000'000), honour_stop ? stop_ : abort_);
+            update_status();
+            if (honour_stop) {
+                check_stop();
+                if (interrupted_) break;
+            } else if (is_set(abort_)) {
+                break;
+            }
+        }
+    }
+
+    // Time to wait after a round's last probe before reading its answers.
+    uint64_t round_guard_ns() const
+    {
+        const uint64_t rtt = uint64_t{matcher_.stats().max_rtt_us} * 1000;
+        return std::clamp<uint64_t>(2 * rtt + 20'000'000, 50'000'000, uint64_t{cfg_.wait_ms} * 1'000'000);
+    }
+
+    void preprobe()
+    {
+        phase_ = "preprobe";
+        const size_t n = table_.num_targets();
+        const sched::Permutation order(n, seed_);
+        probes_.clear();
+        probes_.reserve(n);
+        for (uint64_t i = 0; i < n; ++i) {
+            const size_t t = order.at(i);
+            table_.mark_sent(table_.trace_index(t, 0), cfg_.max_ttl);
+            probes_.push_back({.dst = table_.target(t), .ttl = cfg_.max_ttl, .flow_id = 0});
+        }
+        send_all(probes_);
+        preprobes_ = probes_.size();
+        const uint64_t guard = std::clamp<uint64_t>(3ull * matcher_.stats().max_rtt_us * 1000 + 100'000'000, 200'000'000,
+                                                    uint64_t{cfg_.wait_ms} * 1'000'000);
+        drain(last_send_ns_ + guard, true);
+
+        // Distance per target; unknown ones take the median of the known.
+        std::vector<uint8_t> dist(n, 0), known;
+        for (size_t t = 0; t < n; ++t) {
+            const size_t tr = table_.trace_index(t, 0);
+            if (!table_.answered(tr, cfg_.max_ttl)) continue;
+            const match::HopSlot &h = table_.hop(tr, cfg_.max_ttl);
+            if (h.addr != table_.target(t)) continue;
+            dist[t] = sched::distance_from_reply(h, cfg_.max_ttl);
+            if (dist[t]) known.push_back(dist[t]);
+        }
+        uint8_t fallback = cfg_.default_split;
+        if (!known.empty()) {
+            std::nth_element(known.begin(), known.begin() + known.size() / 2, known.end());
+            fallback = known[known.size() / 2];
+        }
+        for (size_t t = 0; t < n; ++t) {
+            // Backward from the last router before the destination, forward
+            // from the destination's own distance (which confirms it).
+            const uint8_t split = dist[t] ? static_cast<uint8_t>(std::max(1, dist[t] - 1)) : fallback;
+            for (uint16_t f = 0; f < cfg_.flows; ++f) tree_.set_split(table_.trace_index(t, f), split);
+        }
+        log::info("preprobe: {} of {} targets gave a hop distance (median {})", known.size(), n, fallback);
+    }
+
+    void rounds()
+    {
+        phase_ = "rounds";
+        for (unsigned round = 0; tree_.active() > 0 && !interrupted_ && round < 4u * cfg_.max_ttl; ++round) {
+            probes_.clear();
+            tree_.plan_round(seed_ + 1 + round, probes_);
+            send_all(probes_);
+            if (!interrupted_ && !probes_.empty()) drain(last_send_ns_ + round_guard_ns(), true);
+            if (interrupted_) break;
+            tree_.advance_round();
+            ++rounds_;
+        }
+        round_probes_ = sent_ - preprobes_;
+    }
+
+    void holes()
+    {
+        if (interrupted_ || cfg_.hole_passes == 0) return;
+        phase_ = "holes";
+        const auto groups = sched::find_hole_groups(table_);
+        for (unsigned pass = 0; pass < cfg_.hole_passes && !interrupted_; ++pass) {
+            const uint64_t pass_start = tx::monotonic_ns();
+            probes_.clear();
+            if (sched::plan_hole_pass(table_, groups, pass, probes_) == 0) break;
+            send_all(probes_);
+            hole_probes_ += probes_.size();
+            const uint64_t gap = uint64_t{cfg_.hole_pass_gap_ms} * 1'000'000;
+            drain(std::max(last_send_ns_ + round_guard_ns(), pass_start + gap), true);
+        }
+        log::info("hole passes: {} neighbour groups, {} probes", groups.size(), hole_probes_);
+    }
+
+    SweepResult finish()
+    {
+        if (interrupted_) tree_.interrupt();
+        const uint64_t end_ns = tx::monotonic_ns();
+        update_status(true);
+        SweepResult res;
+        res.complete = !interrupted_;
+        res.traces.reserve(table_.num_traces());
+        for (size_t tr = 0; tr < table_.num_traces(); ++tr) {
+            auto reason = tree_.reason(tr);
+            if (reason == match::StopReason::none) reason = interrupted_ ? match::StopReason::interrupted : match::StopReason::gap_limit;
+            res.traces.push_back(match::assemble_trace(table_, tr, reason));
+        }
+        const auto disc = match::count_discovery(table_);
+        const double duration = static_cast<double>(end_ns - start_ns_) / 1e9;
+        const auto &ms = matcher_.stats();
+        nlohmann::json rejected = nlohmann::json::object();
+        for (size_t r = 0; r < match::kRejectCount; ++r) rejected[std::string(match::reject_name(static_cast<match::Reject>(r)))] = ms.rejected[r];
+        rejected["ring_malformed"] = session_.ring_malformed();
+        nlohmann::json xdp = nlohmann::json::object();
+        uint64_t ring_full = 0;
+        try {
+            const auto c = session_.rx_counters();
+            for (int i = 0; i < PM_RX_COUNTER_MAX; ++i) xdp[std::string(rx::counter_name(i))] = c[static_cast<size_t>(i)];
+            ring_full = c[PM_RX_RINGBUF_FULL];
+        } catch (const std::exception &e) {
+            log::warn("cannot read XDP counters: {}", e.what());
+        }
+        const auto &txs = session_.tx_stats();
+        res.summary = {
+            {"complete", res.complete},
+            {"probes_sent", sent_},
+            {"probes_by_phase", {{"preprobe", preprobes_}, {"rounds", round_probes_}, {"holes", hole_probes_}}},
+            {"rounds", rounds_},
+            {"replies_matched", ms.matched},
+            {"replies_rejected", rejected},
+            {"ringbuf_dropped", ring_full},
+            {"xdp", xdp},
+            {"duration_s", duration},
+            {"pps_avg", duration > 0 ? static_cast<double>(sent_) / duration : 0.0},
+            {"targets", table_.num_targets()},
+            {"traces", table_.num_traces()},
+            {"targets_reached", disc.targets_reached},
+            {"interfaces", disc.interfaces},
+            {"links", disc.links},
+            {"probes_per_interface", disc.interfaces ? static_cast<double>(sent_) / static_cast<double>(disc.interfaces) : 0.0},
+            {"probes_per_target", static_cast<double>(sent_) / static_cast<double>(std::max<size_t>(1, table_.num_targets()))},
+            {"stop_set_size", stop_set_.size()},
+            {"mpls_dropped", table_.mpls_dropped()},
+            {"tx", session_.describe()},
+            {"tx_stats", {{"sent", txs.sent}, {"backpressure", txs.backpressure}, {"errors", txs.errors}}},
+            {"rate", cfg_.rate_pps},
+            {"proto", cfg_.proto == probe::Proto::icmp ? "icmp" : cfg_.proto == probe::Proto::udp ? "udp" : "tcp"},
+            {"max_ttl", cfg_.max_ttl},
+            {"wait_ms", cfg_.wait_ms},
+            {"flows", cfg_.flows},
+            {"run_id", session_.run_id()},
+            {"seed", seed_},
+            {"iface", session_.next_hop().iface},
+            {"src", format_ipv4(session_.local_addr())},
+        };
+        return res;
+    }
+
+    const SweepConfig &cfg_;
+    const std::atomic<bool> *stop_, *abort_;
+    match::TraceTable table_;
+    match::ReplyMatcher matcher_;
+    sched::StopSet stop_set_;
+    sched::Doubletree tree_;
+    session::ProbeSession session_;
+    StatusLine status_;
+    std::vector<probe::ProbeSpec> probes_;
+    uint64_t start_ns_ = 0, last_send_ns_ = 0, seed_ = 0;
+    size_t chunk_ = 64;
+    uint64_t sent_ = 0, pre_sent_ = 0, preprobes_ = 0, round_probes_ = 0, hole_probes_ = 0;
+    unsigned rounds_ = 0;
+    bool interrupted_ = false;
+    const char *phase_ = "start";
+};
+
+} // namespace
+
+SweepResult run_sweep(const SweepConfig &cfg, const std::atomic<bool> *stop, const std::atomic<bool> *abort)
+{
+    if (cfg.targets.empty()) throw std::invalid_argument("sweep without targets");
+    SweepRunner runner(cfg, stop, abort);
+    return runner.run();
+}
+
+} // namespace pathmap::sweep
