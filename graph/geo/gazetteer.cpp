@@ -120,6 +120,8 @@ void Gazetteer::index()
         if (const City *c = find(e.city, e.country)) iata_.emplace(std::string(e.code), index_of(c));
     for (const CodeEntry &e : operator_codes())
         if (const City *c = find(e.city, e.country)) operator_[std::string(e.code)].push_back(index_of(c));
+    for (const CodeEntry &e : geo::interconnection_hubs())
+        if (const City *c = find(e.city, e.country)) hubs_.push_back(c);
 }
 
 const City *Gazetteer::find(std::string_view name, std::string_view country) const

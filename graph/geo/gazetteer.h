@@ -24,6 +24,13 @@ std::string name_key(std::string_view name);
 
 class Gazetteer {
 public:
+    Gazetteer() = default;
+    // Hubs point into the city table: moves keep them valid, copies would not.
+    Gazetteer(const Gazetteer &) = delete;
+    Gazetteer &operator=(const Gazetteer &) = delete;
+    Gazetteer(Gazetteer &&) = default;
+    Gazetteer &operator=(Gazetteer &&) = default;
+
     // Where cities15000.txt is looked for, in order: $PATHMAP_GAZETTEER,
     // /usr/share/libtimezonemap/ui/cities15000.txt.
     static std::vector<std::string> search_path();
@@ -34,6 +41,7 @@ public:
     static Gazetteer from_cities(std::vector<City> cities);
 
     size_t size() const { return cities_.size(); }
+    const std::vector<City> &cities() const { return cities_; }
 
     // Best city by name (ASCII name first, then alternate names), optionally
     // restricted to a country; the most populous wins among equals.
@@ -44,6 +52,8 @@ public:
     const City *find_iata(std::string_view code) const;
     // Operator PoP codes (Telia "ffm", CLLI "asbnva", ...): possibly several.
     std::vector<const City *> find_operator_code(std::string_view code) const;
+    // The metros of interconnection_hubs() (code_tables.h) that resolve here.
+    const std::vector<const City *> &interconnection_hubs() const { return hubs_; }
     // Fills lat/lon (and the canonical name) from the gazetteer when the
     // location names a known city; returns false if it cannot place it.
     bool resolve(Location &loc) const;
@@ -55,6 +65,7 @@ private:
     std::unordered_map<std::string, std::vector<uint32_t>> by_alt_;
     std::unordered_map<std::string, uint32_t> iata_;
     std::unordered_map<std::string, std::vector<uint32_t>> operator_;
+    std::vector<const City *> hubs_;
 };
 
 } // namespace pathmap::geo

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "graph/geo/code_tables.h"
 #include "graph/geo/evidence_sources.h"
 #include "graph/geo/gazetteer.h"
 #include "graph/geo/hostname_hints.h"
@@ -113,34 +112,55 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
     if (hops.empty()) return hops;
     const double last_rtt = hops.back().rtt_ms;
 
+    // Interconnection hubs for hops whose own evidence cannot explain their
+    // RTT: every own candidate is out of light's reach of an endpoint, or
+    // explains the RTT from the vantage only with an implausible detour
+    // (Zurich->Indonesia: "Amsterdam" at 145 ms, 13 ms before Indonesia).
+    std::vector<std::vector<const City *>> hubs(hops.size());
+    if (src && ctx.gazetteer) {
+        for (size_t i = 0; i < hops.size(); ++i) {
+            if (evidence[i].empty()) continue; // carried by neighbours instead
+            const double rtt = hops[i].rtt_ms;
+            double best = 0.0;
+            for (const Evidence &e : evidence[i]) {
+                double fit = vantage_fit(*src, e.loc, rtt, p);
+                if (dst && last_rtt - rtt + p.jitter_ms < 2.0 * great_circle_km(e.loc, *dst) / p.fibre_km_per_ms)
+                    fit = 0.0;
+                best = std::max(best, fit);
+            }
+            if (best >= p.hub_expand_survival) continue;
+            std::vector<std::pair<double, const City *>> ranked;
+            for (const City *c : ctx.gazetteer->interconnection_hubs())
+                if (double fit = vantage_fit(*src, c->loc, rtt, p); fit > 0) ranked.emplace_back(fit, c);
+            std::sort(ranked.begin(), ranked.end(), [](const auto &x, const auto &y) { return x.first > y.first; });
+            if (ranked.size() > static_cast<size_t>(p.hub_candidates)) ranked.resize(static_cast<size_t>(p.hub_candidates));
+            for (const auto &[fit, c] : ranked) hubs[i].push_back(c);
+        }
+    }
+
     for (size_t i = 0; i < hops.size(); ++i) {
         HopStates &h = hops[i];
         Builder b{h};
-        for (const Evidence &e : evidence[i]) b.add(e.loc, e.source, source_weight(e.source, p));
-        // Endpoint anchors: strong near their end of the path, fading with RTT.
-        if (src) b.add(*src, Source::anchor, p.w_anchor * std::exp(-std::max(0.0, h.rtt_ms) / p.anchor_decay_ms));
-        if (dst)
-            b.add(*dst, Source::anchor, p.w_anchor * std::exp(-std::max(0.0, last_rtt - h.rtt_ms) / p.anchor_decay_ms));
-        // Neighbours' own evidence: adjacent routers often share a city.
+        for (const Evidence &e : evidence[i]) b.add(e.loc, e.source, source_weight(e.source, p) + p.w_own_support);
+        for (const City *c : hubs[i]) b.add(c->loc, Source::facility, p.w_facility);
+        // Endpoint anchors: strong near their end of the path, fading with
+        // RTT, and not a candidate at all far from it (mid-path hops would
+        // otherwise drift to whichever endpoint uses up more of the RTT).
+        const double from_src = std::max(0.0, h.rtt_ms), to_dst = std::max(0.0, last_rtt - h.rtt_ms);
+        if (src && from_src <= p.anchor_reach_ms)
+            b.add(*src, Source::anchor, p.w_anchor * std::exp(-from_src / p.anchor_decay_ms));
+        if (dst && to_dst <= p.anchor_reach_ms)
+            b.add(*dst, Source::anchor, p.w_anchor * std::exp(-to_dst / p.anchor_decay_ms));
+        // Neighbours' candidates: adjacent routers often share a city, and a
+        // hop without evidence (private, bogon, unknown) is carried by them.
         for (int dir : {-1, 1}) {
             for (long j = static_cast<long>(i) + dir; j >= 0 && j < static_cast<long>(hops.size()); j += dir) {
-                if (evidence[static_cast<size_t>(j)].empty()) continue;
-                for (const Evidence &e : evidence[static_cast<size_t>(j)]) b.add(e.loc, Source::neighbour, 0.0);
+                const size_t n = static_cast<size_t>(j);
+                if (evidence[n].empty()) continue;
+                for (const Evidence &e : evidence[n]) b.add(e.loc, Source::neighbour, 0.0);
+                if (evidence[i].empty())
+                    for (const City *c : hubs[n]) b.add(c->loc, Source::neighbour, 0.0);
                 break;
-            }
-        }
-        // Interconnection hubs when nothing this hop says fits its RTT.
-        if (src && ctx.gazetteer) {
-            double best = 0.0;
-            for (const Evidence &e : evidence[i]) best = std::max(best, vantage_fit(*src, e.loc, h.rtt_ms, p));
-            if (best < p.hub_expand_survival) {
-                std::vector<std::pair<double, const City *>> hubs;
-                for (const CodeEntry &e : interconnection_hubs())
-                    if (const City *c = ctx.gazetteer->find(e.city, e.country))
-                        if (double fit = vantage_fit(*src, c->loc, h.rtt_ms, p); fit > 0) hubs.emplace_back(fit, c);
-                std::sort(hubs.begin(), hubs.end(), [](const auto &x, const auto &y) { return x.first > y.first; });
-                if (hubs.size() > static_cast<size_t>(p.hub_candidates)) hubs.resize(static_cast<size_t>(p.hub_candidates));
-                for (const auto &[fit, c] : hubs) b.add(c->loc, Source::facility, p.w_facility);
             }
         }
         // Keep the best supported candidates when there are too many.
@@ -207,15 +227,19 @@ void score_emissions(HopStates &h, const ModelParams &p)
         entropy -= prob[i] * std::log(prob[i]);
         if (prob[i] > prob[argmax]) argmax = i;
     }
-    // Agreement: share of the hop's own evidence that backs the favourite.
-    int own = 0, backing = 0;
-    for (size_t i = 0; i < k; ++i)
+    // Agreement: share of the evidence (by utility, each support counting at
+    // least a little so zero-weight GeoDB answers still vote) that backs the
+    // favourite.
+    double total = 0.0, backing = 0.0;
+    for (size_t i = 0; i < k; ++i) {
+        double support = 0.0;
         for (Source s : h.candidates[i].sources)
-            if (is_own(s)) {
-                ++own;
-                if (i == argmax) ++backing;
-            }
-    const double agreement = own ? static_cast<double>(backing) / own : 0.0;
+            if (is_own(s) || s == Source::anchor) support += 0.1;
+        support += h.utility[i];
+        total += support;
+        if (i == argmax) backing += support;
+    }
+    const double agreement = total > 0 ? backing / total : 0.0;
     const double sharpness = 1.0 - entropy / std::log(static_cast<double>(k));
     h.certainty = std::max(p.min_certainty, 0.5 * agreement + 0.5 * sharpness);
     for (size_t i = 0; i < k; ++i) h.emission[i] = h.certainty * std::log(prob[i]);

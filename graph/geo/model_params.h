@@ -13,11 +13,13 @@ struct ModelParams {
     double w_geofeed = 0.3;
     double w_ixp = 0.6;
     double w_facility = 0.3;
-    double temperature = 0.5;     // softmax temperature (pathmap)
+    double w_own_support = 0.2;   // added per source the hop itself has (pathmap)
+    double temperature = 0.25;    // softmax temperature (pathmap)
     double emission_floor = 0.05; // smoothing floor (PCS)
     double min_certainty = 0.25;  // lowest per-hop certainty weight (pathmap)
     // Anchor evidence fades with RTT distance from the endpoint (pathmap).
-    double anchor_decay_ms = 5.0;
+    double anchor_decay_ms = 2.0;
+    double anchor_reach_ms = 10.0; // beyond this RTT from its endpoint an anchor is no candidate (pathmap)
 
     // Transition (PCS).
     double fibre_km_per_ms = 197.86;
@@ -42,7 +44,7 @@ struct ModelParams {
 
     // Candidate generation (pathmap).
     int max_candidates = 16;           // per hop, best supported first
-    double hub_expand_survival = 0.02; // add interconnection hubs below this vantage fit
+    double hub_expand_survival = 0.005; // add interconnection hubs below this vantage fit
     int hub_candidates = 8;
 };
 

@@ -1,0 +1,350 @@
+// Geolocation benchmark: a synthetic corpus of paths over real city
+// coordinates (GeoNames) with noisy GeoDB answers, decoded by the path HMM.
+// Reports raw-GeoDB versus decoded accuracy side by side (share of paths
+// with mean error below 200 km, as the PCS paper does) and decoding speed.
+//
+//   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--write FILE] [--show-failures N]
+//   geo_bench speed [--traces N] [--threads T]
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "graph/geo/code_tables.h"
+#include "graph/geo/gazetteer.h"
+#include "graph/geo/path_geolocator.h"
+
+using namespace pathmap::geo;
+
+namespace {
+
+struct Corpus {
+    std::vector<GeoTrace> traces;
+    std::vector<std::vector<Location>> truth; // per trace, per hop
+};
+
+struct CorpusParams {
+    size_t paths = 10000;
+    double wrong_share = 0.3; // GeoDB answers placed hundreds of km off
+    double rdns_share = 0.35; // hops whose hostname carries a code or city name
+    double bogon_share = 0.05;
+    uint32_t seed = 1;
+};
+
+class CorpusGenerator {
+public:
+    CorpusGenerator(const Gazetteer &gz, CorpusParams p) : gz_(gz), p_(p), rng_(p.seed)
+    {
+        // Real cities of at least 1M people as endpoints, 100k for wrong answers.
+        for (const City &c : gz.cities()) {
+            if (c.population >= 1000000) big_.push_back(&c);
+            if (c.population >= 100000) medium_.push_back(&c);
+        }
+        for (const CodeEntry &e : interconnection_hubs())
+            if (const City *c = gz.find(e.city, e.country)) hubs_.push_back(c);
+        for (const CodeEntry &e : iata_codes())
+            if (const City *c = gz.find(e.city, e.country)) code_of_.emplace(c, std::string(e.code));
+    }
+
+    Corpus generate()
+    {
+        Corpus out;
+        out.traces.reserve(p_.paths);
+        out.truth.reserve(p_.paths);
+        for (size_t i = 0; i < p_.paths; ++i) one_path(out);
+        return out;
+    }
+
+private:
+    double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
+    template <typename T> const T &pick(const std::vector<T> &v)
+    {
+        return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng_)];
+    }
+
+    const City *nearest_hub(const City *c)
+    {
+        const City *best = hubs_[0];
+        for (const City *h : hubs_)
+            if (great_circle_km(c->loc, h->loc) < great_circle_km(c->loc, best->loc)) best = h;
+        return best;
+    }
+
+    const City *wrong_answer(const City *truth)
+    {
+        for (int tries = 0; tries < 200; ++tries) {
+            const City *c = pick(medium_);
+            const double d = great_circle_km(c->loc, truth->loc);
+            if (d >= 300 && d <= 2000) return c;
+        }
+        return pick(big_);
+    }
+
+    std::string hostname(const City *c, int n)
+    {
+        auto it = code_of_.find(c);
+        std::string place = it != code_of_.end() ? it->second : name_key(c->loc.city);
+        static const char *kIf[] = {"ae", "xe", "et", "be"};
+        static const char *kRole[] = {"cr", "bb", "edge", "core"};
+        return std::string(kIf[n % 4]) + "-" + std::to_string(n % 7) + "." + kRole[(n / 4) % 4] +
+               std::to_string(1 + n % 3) + "." + place + std::to_string(1 + n % 9) + ".example.net";
+    }
+
+    void one_path(Corpus &out)
+    {
+        const City *src = pick(big_);
+        const City *dst = pick(big_);
+        std::vector<const City *> route{src};
+        const City *h1 = nearest_hub(src), *h2 = nearest_hub(dst);
+        if (h1 != src) route.push_back(h1);
+        if (h2 != h1 && h2 != dst) route.push_back(h2);
+        if (dst != route.back()) route.push_back(dst);
+
+        const double inflation = 1.15 + 0.5 * uniform(); // path stretch over the great circle
+        GeoTrace t;
+        t.src_anchor = src->loc;
+        t.dst_anchor = dst->loc;
+        t.dst_reached = true;
+        std::vector<Location> truth;
+        double cum_km = 0.0;
+        int ttl = 1;
+        for (size_t r = 0; r < route.size(); ++r) {
+            if (r > 0) cum_km += great_circle_km(route[r - 1]->loc, route[r]->loc);
+            const int hops_here = 1 + static_cast<int>(uniform() * 3);
+            for (int k = 0; k < hops_here; ++k, ++ttl) {
+                const double queue = -0.4 * std::log(1.0 - uniform()); // exponential, mean 0.4 ms
+                GeoHop h;
+                h.hop = ttl;
+                h.rtt_ms = 2.0 * cum_km * inflation / kFibreKmPerMs + 0.1 * k + queue;
+                // Private/bogon hops sit behind a public hop of the same city.
+                const bool bogon = k > 0 && uniform() < p_.bogon_share;
+                h.addr = bogon ? "10.0." + std::to_string(ttl) + ".1" : "20." + std::to_string(ttl) + ".0.1";
+                if (!bogon) {
+                    h.evidence.geodb = uniform() < p_.wrong_share ? wrong_answer(route[r])->loc : route[r]->loc;
+                    if (uniform() < p_.rdns_share) h.rdns = hostname(route[r], ttl);
+                }
+                t.hops.push_back(std::move(h));
+                truth.push_back(route[r]->loc);
+            }
+        }
+        out.traces.push_back(std::move(t));
+        out.truth.push_back(std::move(truth));
+    }
+
+    const Gazetteer &gz_;
+    CorpusParams p_;
+    std::mt19937 rng_;
+    std::vector<const City *> big_, medium_, hubs_;
+    std::unordered_map<const City *, std::string> code_of_;
+};
+
+std::vector<GeoResult> decode_all(const PathGeolocator &loc, const std::vector<GeoTrace> &traces, unsigned threads)
+{
+    std::vector<GeoResult> out(traces.size());
+    std::vector<std::thread> workers;
+    for (unsigned w = 0; w < threads; ++w)
+        workers.emplace_back([&, w] {
+            for (size_t i = w; i < traces.size(); i += threads) out[i] = loc.locate(traces[i]);
+        });
+    for (auto &w : workers) w.join();
+    return out;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+nlohmann::json loc_json(const std::optional<Location> &l)
+{
+    if (!l) return nullptr;
+    return {{"city", l->city}, {"country", l->country}, {"lat", l->lat}, {"lon", l->lon}};
+}
+
+void write_corpus(const Corpus &c, const std::string &path)
+{
+    std::ofstream out(path);
+    std::ofstream truth(path + ".truth");
+    for (size_t i = 0; i < c.traces.size(); ++i) {
+        const GeoTrace &t = c.traces[i];
+        nlohmann::json hops = nlohmann::json::array();
+        for (const GeoHop &h : t.hops)
+            hops.push_back({{"hop", h.hop}, {"addr", h.addr}, {"rtt_ms", h.rtt_ms},
+                            {"rdns", h.rdns ? nlohmann::json(*h.rdns) : nlohmann::json(nullptr)},
+                            {"rdns_hint", nullptr}, {"ixp", nullptr}, {"geodb", loc_json(h.evidence.geodb)}});
+        out << nlohmann::json{{"src_anchor", loc_json(t.src_anchor)}, {"dst_anchor", loc_json(t.dst_anchor)}, {"hops", hops}}.dump()
+            << '\n';
+        nlohmann::json tr = nlohmann::json::array();
+        for (const Location &l : c.truth[i]) tr.push_back(loc_json(l));
+        truth << tr.dump() << '\n';
+    }
+}
+
+ModelParams g_params;
+
+int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path, int show_failures)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    const Corpus corpus = CorpusGenerator(gz, p).generate();
+    if (!write_path.empty()) write_corpus(corpus, write_path);
+    const double gen_s = seconds_since(t0);
+    const PathGeolocator loc({.gazetteer = &gz, .params = g_params});
+    const auto t1 = std::chrono::steady_clock::now();
+    const std::vector<GeoResult> results = decode_all(loc, corpus.traces, 2);
+    const double dec_s = seconds_since(t1);
+
+    size_t raw_ok = 0, dec_ok = 0, hops = 0, raw_hops = 0, raw_hop_ok = 0, dec_hop_ok = 0, wrong_fixed = 0, wrong = 0;
+    size_t flagged = 0, dec_answered_ok = 0;
+    std::vector<double> pcs_good, pcs_bad;
+    for (size_t i = 0; i < results.size(); ++i) {
+        const GeoTrace &t = corpus.traces[i];
+        double raw_sum = 0, dec_sum = 0, dec_answered_sum = 0;
+        size_t raw_n = 0;
+        for (size_t k = 0; k < t.hops.size(); ++k) {
+            const Location &truth = corpus.truth[i][k];
+            const double dec_err = great_circle_km(*results[i].hops[k].loc, truth);
+            dec_sum += dec_err;
+            dec_hop_ok += dec_err < 200;
+            ++hops;
+            if (t.hops[k].evidence.geodb) {
+                const double raw_err = great_circle_km(*t.hops[k].evidence.geodb, truth);
+                raw_sum += raw_err;
+                dec_answered_sum += dec_err;
+                ++raw_n;
+                raw_hop_ok += raw_err < 200;
+                if (raw_err >= 200) {
+                    ++wrong;
+                    wrong_fixed += dec_err < 200;
+                }
+            }
+        }
+        raw_hops += raw_n;
+        raw_ok += raw_n && raw_sum / static_cast<double>(raw_n) < 200;
+        dec_answered_ok += raw_n && dec_answered_sum / static_cast<double>(raw_n) < 200;
+        const bool good = dec_sum / static_cast<double>(t.hops.size()) < 200;
+        if (!good && show_failures > 0) {
+            --show_failures;
+            std::printf("FAIL %s -> %s pcs %.2f\n", t.src_anchor->city.c_str(), t.dst_anchor->city.c_str(), results[i].pcs);
+            for (size_t k = 0; k < t.hops.size(); ++k) {
+                const LocatedHop &h = results[i].hops[k];
+                std::string cands;
+                for (const Candidate &c : h.candidates) {
+                    cands += c.loc.city.substr(0, 10) + ":";
+                    for (Source s : c.sources) cands += std::string(source_name(s)).substr(0, 3) + ",";
+                    cands += " ";
+                }
+                std::printf("  %2d %6.1f truth=%-14.14s dec=%-14.14s %5.0fkm post=%.2f geodb=%-12.12s rdns=%-28.28s %s\n",
+                            h.hop, t.hops[k].rtt_ms, corpus.truth[i][k].city.c_str(), h.loc->city.c_str(),
+                            great_circle_km(*h.loc, corpus.truth[i][k]), h.posterior,
+                            t.hops[k].evidence.geodb ? t.hops[k].evidence.geodb->city.c_str() : "-",
+                            t.hops[k].rdns.value_or("-").c_str(), cands.c_str());
+            }
+        }
+        dec_ok += good;
+        flagged += !results[i].flagged_segments.empty();
+        (good ? pcs_good : pcs_bad).push_back(results[i].pcs);
+    }
+    auto mean = [](const std::vector<double> &v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return v.empty() ? 0.0 : s / static_cast<double>(v.size());
+    };
+    const double n = static_cast<double>(results.size());
+    std::printf("corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, seed %u (generated in %.2f s)\n",
+                results.size(), hops, p.wrong_share, p.rdns_share, p.seed, gen_s);
+    std::printf("paths with mean error < 200 km over GeoDB-answered hops: raw GeoDB %.1f%%, decoded %.1f%%\n",
+                100.0 * raw_ok / n, 100.0 * dec_answered_ok / n);
+    std::printf("paths with mean error < 200 km over all hops (bogons carried): decoded %.1f%%\n", 100.0 * dec_ok / n);
+    std::printf("hops within 200 km:            raw GeoDB %.1f%%, decoded %.1f%%\n",
+                100.0 * raw_hop_ok / static_cast<double>(raw_hops), 100.0 * dec_hop_ok / static_cast<double>(hops));
+    std::printf("wrong GeoDB answers corrected: %.1f%% of %zu\n", 100.0 * wrong_fixed / std::max<size_t>(1, wrong), wrong);
+    std::printf("mean PCS: paths < 200 km %.3f, others %.3f; paths with flagged segments %zu\n", mean(pcs_good),
+                mean(pcs_bad), flagged);
+    std::printf("decode: %.2f s on 2 threads (%.1f us/path)\n", dec_s, 1e6 * dec_s / n);
+    return dec_ok >= 0.95 * n ? 0 : 1;
+}
+
+int speed(const Gazetteer &gz, size_t traces, unsigned threads)
+{
+    CorpusParams p{.paths = traces, .seed = 7};
+    const Corpus corpus = CorpusGenerator(gz, p).generate();
+    size_t hops = 0;
+    for (const GeoTrace &t : corpus.traces) hops += t.hops.size();
+    const PathGeolocator loc({.gazetteer = &gz, .params = g_params});
+    // Baseline side by side: the raw GeoDB path (what a user gets without
+    // the model), i.e. one answer lookup per hop, no decoding.
+    auto t0 = std::chrono::steady_clock::now();
+    double checksum = 0;
+    for (const GeoTrace &t : corpus.traces)
+        for (const GeoHop &h : t.hops)
+            if (h.evidence.geodb) checksum += h.evidence.geodb->lat;
+    const double base_s = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    const auto one = decode_all(loc, std::vector<GeoTrace>(corpus.traces.begin(), corpus.traces.begin() + std::min<size_t>(traces, 20000)), 1);
+    const double one_s = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    const auto all = decode_all(loc, corpus.traces, threads);
+    const double all_s = seconds_since(t0);
+    std::printf("speed: %zu traces, %zu hops\n", traces, hops);
+    std::printf("raw GeoDB path (baseline): %.3f s (checksum %.0f)\n", base_s, checksum);
+    std::printf("decode 1 thread: %.1f us/trace (%zu traces)\n", 1e6 * one_s / static_cast<double>(one.size()), one.size());
+    std::printf("decode %u threads: %.2f s for %zu traces (%.1f us/trace), target <= 60 s: %s\n", threads, all_s,
+                all.size(), 1e6 * all_s / static_cast<double>(all.size()), all_s <= 60 ? "met" : "MISSED");
+    return all_s <= 60 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        std::fprintf(stderr, "usage: geo_bench accuracy|speed [options]\n");
+        return 2;
+    }
+    const std::string mode = argv[1];
+    CorpusParams p;
+    size_t traces = 413354;
+    unsigned threads = 2;
+    std::string write_path;
+    int show_failures = 0;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string k = argv[i], v = argv[i + 1];
+        if (k == "--paths") p.paths = std::stoul(v);
+        else if (k == "--wrong") p.wrong_share = std::stod(v);
+        else if (k == "--rdns") p.rdns_share = std::stod(v);
+        else if (k == "--seed") p.seed = static_cast<uint32_t>(std::stoul(v));
+        else if (k == "--write") write_path = v;
+        else if (k == "--show-failures") show_failures = std::stoi(v);
+        else if (k == "--temperature") g_params.temperature = std::stod(v);
+        else if (k == "--own-support") g_params.w_own_support = std::stod(v);
+        else if (k == "--min-certainty") g_params.min_certainty = std::stod(v);
+        else if (k == "--anchor-decay") g_params.anchor_decay_ms = std::stod(v);
+        else if (k == "--anchor-reach") g_params.anchor_reach_ms = std::stod(v);
+        else if (k == "--w-geodb") g_params.w_geodb = std::stod(v);
+        else if (k == "--traces") traces = std::stoul(v);
+        else if (k == "--threads") threads = static_cast<unsigned>(std::stoul(v));
+        else {
+            std::fprintf(stderr, "geo_bench: unknown option %s\n", k.c_str());
+            return 2;
+        }
+    }
+    try {
+        const Gazetteer gz = Gazetteer::load_default();
+        if (mode == "accuracy") return accuracy(gz, p, write_path, show_failures);
+        if (mode == "speed") return speed(gz, traces, threads);
+    } catch (const std::exception &e) {
+        std::fprintf(stderr, "geo_bench: %s\n", e.what());
+        return 1;
+    }
+    std::fprintf(stderr, "geo_bench: unknown mode %s\n", mode.c_str());
+    return 2;
+}
