@@ -56,6 +56,10 @@ std::vector<std::string> Gazetteer::search_path()
 
 Gazetteer Gazetteer::load_default()
 {
+    // An explicit PATHMAP_GAZETTEER that cannot be read is an error, not a
+    // reason to silently use another file.
+    if (const char *env = std::getenv("PATHMAP_GAZETTEER"); env && *env && !std::ifstream(env).good())
+        throw std::runtime_error(std::string("PATHMAP_GAZETTEER=") + env + " cannot be read");
     for (const std::string &p : search_path())
         if (std::ifstream(p).good()) return load_file(p);
     throw std::runtime_error("gazetteer cities15000.txt not found: install libtimezonemap-data "
