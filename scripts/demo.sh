@@ -29,14 +29,19 @@ step() { printf '\n== %s\n' "$*"; }
 step "Installing what is missing (scripts/setup.sh)"
 scripts/setup.sh
 
-step "Building (scripts/build.sh release)"
-build_dir=$(scripts/build.sh release | tail -n 1)
+rm -rf "$out"
+mkdir -p "$out"
+step "Building (scripts/build.sh release; log in out/demo/build.log)"
+if ! scripts/build.sh release > "$out/build.log" 2>&1; then
+  echo "demo.sh: the build failed; the last lines of $out/build.log:" >&2
+  grep -v "GLOB mismatch" "$out/build.log" | tail -n 25 >&2
+  exit 1
+fi
+build_dir=$(tail -n 1 "$out/build.log")
 pathmap="$repo/$build_dir/bin/pathmap"
 [ -x "$pathmap" ] || { echo "demo.sh: build finished but $pathmap is missing" >&2; exit 1; }
 
 step "Bringing up the default mini-internet as '$name'"
-rm -rf "$out"
-mkdir -p "$out"
 "$testbed" up tests/topologies/default.json --name "$name"
 truth=$("$testbed" truth --name "$name")
 cp "$truth" "$out/truth.json"
@@ -97,5 +102,5 @@ delays = ", ".join("%s-%s %s ms" % (d["a"], d["b"], d["delay_ms"]) for d in t["d
 losses = ", ".join("%s->%s %s" % (l["a"], l["b"], l["probability"]) for l in t["lossy_links"])
 print(f"delay lines {delays}; lossy links {losses}")
 PY
-echo "outputs: $out/ (truth.json, doctor.txt, traceroutes.txt)"
+echo "outputs: $out/ (truth.json, doctor.txt, traceroutes.txt, build.log)"
 echo "the testbed is torn down on exit."
