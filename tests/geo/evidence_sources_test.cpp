@@ -82,6 +82,15 @@ TEST(Malformed, OneLineErrorsNameFileAndLine)
     EXPECT_THROW(PrefixLocations::load_csv(bad, PrefixLocations::Format::geodb, &test::gazetteer()), std::runtime_error);
     EXPECT_THROW(GeoDb::open("/nonexistent.csv", &test::gazetteer()), std::runtime_error);
     EXPECT_THROW(GeoDb::open("/nonexistent.mmdb", &test::gazetteer()), std::runtime_error);
+    // Not a MaxMind DB: libmaxminddb (through dlopen) rejects it with its own message.
+    const std::string fake = std::string(PATHMAP_BINARY_DIR) + "/geo_fake.mmdb";
+    std::ofstream(fake) << "this is not a maxmind database\n";
+    try {
+        GeoDb::open(fake, &test::gazetteer());
+        ADD_FAILURE() << "garbage .mmdb accepted";
+    } catch (const std::runtime_error &e) {
+        EXPECT_NE(std::string(e.what()).find("geo_fake.mmdb"), std::string::npos) << e.what();
+    }
 }
 
 TEST(LatencyPriors, SmoothedHistogramWithTrustWeight)
