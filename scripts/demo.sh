@@ -48,21 +48,17 @@ cp "$truth" "$out/truth.json"
 
 in_prober() { "$testbed" exec --name "$name" -- "$@"; }
 
-# The main job. Once the probe engine lands this becomes
-#   in_prober "$pathmap" sweep 198.19.0.0/16 --allow 198.18.0.0/15 ... -o "$out"
-#   "$pathmap" report "$out"
-run_main_job() {
-  if "$pathmap" sweep --help >/dev/null 2>&1; then
-    echo "note: 'pathmap sweep' exists in this build, but the demo does not drive it yet;"
-    echo "      it runs the checks below instead."
-  else
-    echo "note: 'pathmap sweep' is not built yet (probe engine issue); the demo runs"
-    echo "      'pathmap doctor' in the prober namespace and Debian traceroute instead."
-  fi
-  echo
+# The main job: a sweep of the testbed's /16 from the prober namespace,
+# then the graph and report stages where this build has them, then a
+# comparison of what the sweep found with the testbed's ground truth.
+# Without `pathmap sweep` (before the probe engine landed) it falls back to
+# `pathmap doctor` and Debian traceroute to a few targets.
+has_command() { "$pathmap" "$1" --help >/dev/null 2>&1; }
+
+run_fallback_checks() {
   in_prober "$pathmap" doctor --iface eth0 | tee "$out/doctor.txt" || true
   # A few targets: the longest path, the CGNAT and private segments, and
-  # the unreachable and blackholed prefixes.
+  # the unreachable, prohibited and blackholed prefixes.
   /usr/bin/python3 - "$truth" > "$out/targets.txt" <<'PY'
 import ipaddress, json, sys
 t = json.load(open(sys.argv[1]))
@@ -81,6 +77,50 @@ PY
     echo "-- traceroute to $dst ($kind $prefix, $hops router hops in truth)" | tee -a "$out/traceroutes.txt"
     in_prober traceroute -n -q 1 -w 1 -m $((hops + 2)) "$dst" | tee -a "$out/traceroutes.txt"
   done < "$out/targets.txt"
+}
+
+run_main_job() {
+  if ! has_command sweep; then
+    echo "note: 'pathmap sweep' is not built yet (probe engine issue); the demo runs"
+    echo "      'pathmap doctor' in the prober namespace and Debian traceroute instead."
+    run_fallback_checks
+    return
+  fi
+  in_prober "$pathmap" doctor --iface eth0 > "$out/doctor.txt" || true
+  echo "pathmap sweep 198.19.0.0/16 --allow 198.18.0.0/15 -o out/demo (in the prober namespace)"
+  in_prober "$pathmap" sweep 198.19.0.0/16 --allow 198.18.0.0/15 --rate 10000 -q -o "$out"
+  if has_command graph; then
+    echo "pathmap graph out/demo/traces.jsonl -o out/demo/graph"
+    "$pathmap" graph "$out/traces.jsonl" -o "$out/graph" --no-png
+    if has_command report && [ -f "$out/graph/profiles.jsonl" ]; then
+      echo "pathmap report out/demo/graph"
+      "$pathmap" report "$out/graph" | tee "$out/report.txt"
+    fi
+  fi
+  # What the sweep found against the ground truth.
+  /usr/bin/python3 - "$truth" "$out/traces.jsonl" "$out/summary.json" <<'PY' | tee "$out/vs_truth.txt"
+import json, sys
+t = json.load(open(sys.argv[1]))
+s = json.load(open(sys.argv[3]))
+truth_addrs = {a for x in t["targets"] for h in x["hops"] for a in h if a}
+seen, reached = set(), set()
+for line in open(sys.argv[2]):
+    tr = json.loads(line)
+    for h in tr.get("hops", []):
+        if h.get("icmp_type") == 11:
+            seen.add(h["addr"])
+    if tr.get("reached"):
+        reached.add(tr["dst"])
+routed = sum(1 for x in t["targets"] if x["kind"] == "sink")
+print(f"sweep: {s.get('probes_sent')} probes in {s.get('duration_s', 0):.1f}s, "
+      f"{len(reached)} of {s.get('targets')} targets reached ({routed} /24s are routed)")
+print(f"router interfaces: {len(seen & truth_addrs)} of {len(truth_addrs)} in ground truth found, "
+      f"{len(seen - truth_addrs)} not in ground truth {sorted(seen - truth_addrs)[:5]}")
+missing = sorted(truth_addrs - seen)
+if missing:
+    names = {r["reply_addr"]: f"{r['name']} ({r['icmp']})" for r in t["routers"] if r["reply_addr"]}
+    print("not found: " + ", ".join(f"{a} {names.get(a, '')}".strip() for a in missing[:10]))
+PY
 }
 
 step "Running the main job"
@@ -102,5 +142,5 @@ delays = ", ".join("%s-%s %s ms" % (d["a"], d["b"], d["delay_ms"]) for d in t["d
 losses = ", ".join("%s->%s %s" % (l["a"], l["b"], l["probability"]) for l in t["lossy_links"])
 print(f"delay lines {delays}; lossy links {losses}")
 PY
-echo "outputs: $out/ (truth.json, doctor.txt, traceroutes.txt, build.log)"
+echo "outputs: $out/ (truth.json, traces.jsonl and summary.json from the sweep, graph/, vs_truth.txt, build.log)"
 echo "the testbed is torn down on exit."
