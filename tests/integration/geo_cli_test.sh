@@ -55,6 +55,18 @@ assert {"geofeed", "rdns"} <= srcs, srcs
 print("traces.jsonl ok:", cities)
 PY
 
+# 2b. Country-pair priors change scores, not the validated decode.
+{ for i in $(seq 1 60); do echo "CH,CH,0.$((i % 9))"; echo "CH,SG,$((100 + i % 40))"; echo "SG,SG,$((i % 3))"; done; } > "$work/priors.csv"
+"$PATHMAP_BIN" geolocate "$data/case_zurich_indonesia.jsonl" -o "$work/out-priors" --priors "$work/priors.csv"
+"$PATHMAP_BIN" geolocate "$data/case_zurich_indonesia.jsonl" -o "$work/out-nopriors"
+$py - "$work/out-priors/geolocated.jsonl" "$work/out-nopriors/geolocated.jsonl" <<'PY'
+import json, sys
+a, b = (json.loads(open(f).readline()) for f in sys.argv[1:3])
+assert [h["country"] for h in a["hops"]] == ["CH"] * 4 + ["SG"] * 3 + ["ID"], a["hops"]
+assert a["pcs"] != b["pcs"], "priors had no effect on the path score"
+print(f"priors ok: pcs {b['pcs']:.3f} -> {a['pcs']:.3f}")
+PY
+
 # 3. Bad input: one line on stderr, non-zero exit, no crash.
 expect_fail() {
   local code=0
@@ -72,5 +84,7 @@ expect_fail geolocate "$work/cases.jsonl" -o "$work/out3" --vantage Xyzzyville
 expect_fail geolocate "$work/cases.jsonl" -o "$work/out3" --vantage 95,10
 printf '1.2.3.0/24,Berlin,DE,abc,1\n' > "$work/bad.csv"
 expect_fail geolocate "$work/cases.jsonl" -o "$work/out3" --geodb "$work/bad.csv"
+echo "CH,SG" > "$work/badpriors.csv"
+expect_fail geolocate "$work/cases.jsonl" -o "$work/out3" --priors "$work/badpriors.csv"
 PATHMAP_GAZETTEER=/nonexistent expect_fail geolocate "$work/cases.jsonl" -o "$work/out3"
 echo "geo_cli_test: all checks passed"
