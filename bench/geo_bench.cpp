@@ -25,7 +25,8 @@
 
 using namespace pathmap::geo;
 
-namespace {
+namespace
+{
 
 struct Corpus {
     std::vector<GeoTrace> traces;
@@ -40,8 +41,9 @@ struct CorpusParams {
     uint32_t seed = 1;
 };
 
-class CorpusGenerator {
-public:
+class CorpusGenerator
+{
+  public:
     CorpusGenerator(const Gazetteer &gz, CorpusParams p) : gz_(gz), p_(p), rng_(p.seed)
     {
         // Real cities of at least 1M people as endpoints, 100k for wrong answers.
@@ -60,11 +62,12 @@ public:
         Corpus out;
         out.traces.reserve(p_.paths);
         out.truth.reserve(p_.paths);
-        for (size_t i = 0; i < p_.paths; ++i) one_path(out);
+        for (size_t i = 0; i < p_.paths; ++i)
+            one_path(out);
         return out;
     }
 
-private:
+  private:
     double uniform() { return std::uniform_real_distribution<double>(0, 1)(rng_); }
     template <typename T> const T &pick(const std::vector<T> &v)
     {
@@ -129,7 +132,8 @@ private:
                 const bool bogon = k > 0 && uniform() < p_.bogon_share;
                 h.addr = bogon ? "10.0." + std::to_string(ttl) + ".1" : "20." + std::to_string(ttl) + ".0.1";
                 if (!bogon) {
-                    h.evidence.geodb = uniform() < p_.wrong_share ? wrong_answer(route[r])->loc : route[r]->loc;
+                    h.evidence.geodb =
+                        uniform() < p_.wrong_share ? wrong_answer(route[r])->loc : route[r]->loc;
                     if (uniform() < p_.rdns_share) h.rdns = hostname(route[r], ttl);
                 }
                 t.hops.push_back(std::move(h));
@@ -147,15 +151,18 @@ private:
     std::unordered_map<const City *, std::string> code_of_;
 };
 
-std::vector<GeoResult> decode_all(const PathGeolocator &loc, const std::vector<GeoTrace> &traces, unsigned threads)
+std::vector<GeoResult> decode_all(const PathGeolocator &loc, const std::vector<GeoTrace> &traces,
+                                  unsigned threads)
 {
     std::vector<GeoResult> out(traces.size());
     std::vector<std::thread> workers;
     for (unsigned w = 0; w < threads; ++w)
         workers.emplace_back([&, w] {
-            for (size_t i = w; i < traces.size(); i += threads) out[i] = loc.locate(traces[i]);
+            for (size_t i = w; i < traces.size(); i += threads)
+                out[i] = loc.locate(traces[i]);
         });
-    for (auto &w : workers) w.join();
+    for (auto &w : workers)
+        w.join();
     return out;
 }
 
@@ -178,13 +185,21 @@ void write_corpus(const Corpus &c, const std::string &path)
         const GeoTrace &t = c.traces[i];
         nlohmann::json hops = nlohmann::json::array();
         for (const GeoHop &h : t.hops)
-            hops.push_back({{"hop", h.hop}, {"addr", h.addr}, {"rtt_ms", h.rtt_ms},
+            hops.push_back({{"hop", h.hop},
+                            {"addr", h.addr},
+                            {"rtt_ms", h.rtt_ms},
                             {"rdns", h.rdns ? nlohmann::json(*h.rdns) : nlohmann::json(nullptr)},
-                            {"rdns_hint", nullptr}, {"ixp", nullptr}, {"geodb", loc_json(h.evidence.geodb)}});
-        out << nlohmann::json{{"src_anchor", loc_json(t.src_anchor)}, {"dst_anchor", loc_json(t.dst_anchor)}, {"hops", hops}}.dump()
+                            {"rdns_hint", nullptr},
+                            {"ixp", nullptr},
+                            {"geodb", loc_json(h.evidence.geodb)}});
+        out << nlohmann::json{{"src_anchor", loc_json(t.src_anchor)},
+                              {"dst_anchor", loc_json(t.dst_anchor)},
+                              {"hops", hops}}
+                   .dump()
             << '\n';
         nlohmann::json tr = nlohmann::json::array();
-        for (const Location &l : c.truth[i]) tr.push_back(loc_json(l));
+        for (const Location &l : c.truth[i])
+            tr.push_back(loc_json(l));
         truth << tr.dump() << '\n';
     }
 }
@@ -202,7 +217,8 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
     const std::vector<GeoResult> results = decode_all(loc, corpus.traces, 2);
     const double dec_s = seconds_since(t1);
 
-    size_t raw_ok = 0, dec_ok = 0, hops = 0, raw_hops = 0, raw_hop_ok = 0, dec_hop_ok = 0, wrong_fixed = 0, wrong = 0;
+    size_t raw_ok = 0, dec_ok = 0, hops = 0, raw_hops = 0, raw_hop_ok = 0, dec_hop_ok = 0, wrong_fixed = 0,
+           wrong = 0;
     size_t flagged = 0, dec_answered_ok = 0;
     std::vector<double> pcs_good, pcs_bad;
     for (size_t i = 0; i < results.size(); ++i) {
@@ -233,16 +249,19 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
         const bool good = dec_sum / static_cast<double>(t.hops.size()) < 200;
         if (!good && show_failures > 0) {
             --show_failures;
-            std::printf("FAIL %s -> %s pcs %.2f\n", t.src_anchor->city.c_str(), t.dst_anchor->city.c_str(), results[i].pcs);
+            std::printf("FAIL %s -> %s pcs %.2f\n", t.src_anchor->city.c_str(), t.dst_anchor->city.c_str(),
+                        results[i].pcs);
             for (size_t k = 0; k < t.hops.size(); ++k) {
                 const LocatedHop &h = results[i].hops[k];
                 std::string cands;
                 for (const Candidate &c : h.candidates) {
                     cands += c.loc.city.substr(0, 10) + ":";
-                    for (Source s : c.sources) cands += std::string(source_name(s)).substr(0, 3) + ",";
+                    for (Source s : c.sources)
+                        cands += std::string(source_name(s)).substr(0, 3) + ",";
                     cands += " ";
                 }
-                std::printf("  %2d %6.1f truth=%-14.14s dec=%-14.14s %5.0fkm post=%.2f geodb=%-12.12s rdns=%-28.28s %s\n",
+                std::printf("  %2d %6.1f truth=%-14.14s dec=%-14.14s %5.0fkm post=%.2f geodb=%-12.12s "
+                            "rdns=%-28.28s %s\n",
                             h.hop, t.hops[k].rtt_ms, corpus.truth[i][k].city.c_str(), h.loc->city.c_str(),
                             great_circle_km(*h.loc, corpus.truth[i][k]), h.posterior,
                             t.hops[k].evidence.geodb ? t.hops[k].evidence.geodb->city.c_str() : "-",
@@ -255,20 +274,25 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
     }
     auto mean = [](const std::vector<double> &v) {
         double s = 0;
-        for (double x : v) s += x;
+        for (double x : v)
+            s += x;
         return v.empty() ? 0.0 : s / static_cast<double>(v.size());
     };
     const double n = static_cast<double>(results.size());
-    std::printf("corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, seed %u (generated in %.2f s)\n",
+    std::printf("corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, seed %u (generated in "
+                "%.2f s)\n",
                 results.size(), hops, p.wrong_share, p.rdns_share, p.seed, gen_s);
     std::printf("paths with mean error < 200 km over GeoDB-answered hops: raw GeoDB %.1f%%, decoded %.1f%%\n",
                 100.0 * raw_ok / n, 100.0 * dec_answered_ok / n);
-    std::printf("paths with mean error < 200 km over all hops (bogons carried): decoded %.1f%%\n", 100.0 * dec_ok / n);
+    std::printf("paths with mean error < 200 km over all hops (bogons carried): decoded %.1f%%\n",
+                100.0 * dec_ok / n);
     std::printf("hops within 200 km:            raw GeoDB %.1f%%, decoded %.1f%%\n",
-                100.0 * raw_hop_ok / static_cast<double>(raw_hops), 100.0 * dec_hop_ok / static_cast<double>(hops));
-    std::printf("wrong GeoDB answers corrected: %.1f%% of %zu\n", 100.0 * wrong_fixed / std::max<size_t>(1, wrong), wrong);
-    std::printf("mean PCS: paths < 200 km %.3f, others %.3f; paths with flagged segments %zu\n", mean(pcs_good),
-                mean(pcs_bad), flagged);
+                100.0 * raw_hop_ok / static_cast<double>(raw_hops),
+                100.0 * dec_hop_ok / static_cast<double>(hops));
+    std::printf("wrong GeoDB answers corrected: %.1f%% of %zu\n",
+                100.0 * wrong_fixed / std::max<size_t>(1, wrong), wrong);
+    std::printf("mean PCS: paths < 200 km %.3f, others %.3f; paths with flagged segments %zu\n",
+                mean(pcs_good), mean(pcs_bad), flagged);
     std::printf("decode: %.2f s on 2 threads (%.1f us/path)\n", dec_s, 1e6 * dec_s / n);
     return dec_ok >= 0.95 * n ? 0 : 1;
 }
@@ -278,7 +302,8 @@ int speed(const Gazetteer &gz, size_t traces, unsigned threads)
     CorpusParams p{.paths = traces, .seed = 7};
     const Corpus corpus = CorpusGenerator(gz, p).generate();
     size_t hops = 0;
-    for (const GeoTrace &t : corpus.traces) hops += t.hops.size();
+    for (const GeoTrace &t : corpus.traces)
+        hops += t.hops.size();
     const PathGeolocator loc({.gazetteer = &gz, .params = g_params});
     // Baseline side by side: the raw GeoDB path (what a user gets without
     // the model), i.e. one answer lookup per hop, no decoding.
@@ -289,16 +314,21 @@ int speed(const Gazetteer &gz, size_t traces, unsigned threads)
             if (h.evidence.geodb) checksum += h.evidence.geodb->lat;
     const double base_s = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
-    const auto one = decode_all(loc, std::vector<GeoTrace>(corpus.traces.begin(), corpus.traces.begin() + std::min<size_t>(traces, 20000)), 1);
+    const auto one = decode_all(
+        loc,
+        std::vector<GeoTrace>(corpus.traces.begin(), corpus.traces.begin() + std::min<size_t>(traces, 20000)),
+        1);
     const double one_s = seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
     const auto all = decode_all(loc, corpus.traces, threads);
     const double all_s = seconds_since(t0);
     std::printf("speed: %zu traces, %zu hops\n", traces, hops);
     std::printf("raw GeoDB path (baseline): %.3f s (checksum %.0f)\n", base_s, checksum);
-    std::printf("decode 1 thread: %.1f us/trace (%zu traces)\n", 1e6 * one_s / static_cast<double>(one.size()), one.size());
-    std::printf("decode %u threads: %.2f s for %zu traces (%.1f us/trace), target <= 60 s: %s\n", threads, all_s,
-                all.size(), 1e6 * all_s / static_cast<double>(all.size()), all_s <= 60 ? "met" : "MISSED");
+    std::printf("decode 1 thread: %.1f us/trace (%zu traces)\n",
+                1e6 * one_s / static_cast<double>(one.size()), one.size());
+    std::printf("decode %u threads: %.2f s for %zu traces (%.1f us/trace), target <= 60 s: %s\n", threads,
+                all_s, all.size(), 1e6 * all_s / static_cast<double>(all.size()),
+                all_s <= 60 ? "met" : "MISSED");
     return all_s <= 60 ? 0 : 1;
 }
 
@@ -318,20 +348,34 @@ int main(int argc, char **argv)
     int show_failures = 0;
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string k = argv[i], v = argv[i + 1];
-        if (k == "--paths") p.paths = std::stoul(v);
-        else if (k == "--wrong") p.wrong_share = std::stod(v);
-        else if (k == "--rdns") p.rdns_share = std::stod(v);
-        else if (k == "--seed") p.seed = static_cast<uint32_t>(std::stoul(v));
-        else if (k == "--write") write_path = v;
-        else if (k == "--show-failures") show_failures = std::stoi(v);
-        else if (k == "--temperature") g_params.temperature = std::stod(v);
-        else if (k == "--own-support") g_params.w_own_support = std::stod(v);
-        else if (k == "--min-certainty") g_params.min_certainty = std::stod(v);
-        else if (k == "--anchor-decay") g_params.anchor_decay_ms = std::stod(v);
-        else if (k == "--anchor-reach") g_params.anchor_reach_ms = std::stod(v);
-        else if (k == "--w-geodb") g_params.w_geodb = std::stod(v);
-        else if (k == "--traces") traces = std::stoul(v);
-        else if (k == "--threads") threads = static_cast<unsigned>(std::stoul(v));
+        if (k == "--paths")
+            p.paths = std::stoul(v);
+        else if (k == "--wrong")
+            p.wrong_share = std::stod(v);
+        else if (k == "--rdns")
+            p.rdns_share = std::stod(v);
+        else if (k == "--seed")
+            p.seed = static_cast<uint32_t>(std::stoul(v));
+        else if (k == "--write")
+            write_path = v;
+        else if (k == "--show-failures")
+            show_failures = std::stoi(v);
+        else if (k == "--temperature")
+            g_params.temperature = std::stod(v);
+        else if (k == "--own-support")
+            g_params.w_own_support = std::stod(v);
+        else if (k == "--min-certainty")
+            g_params.min_certainty = std::stod(v);
+        else if (k == "--anchor-decay")
+            g_params.anchor_decay_ms = std::stod(v);
+        else if (k == "--anchor-reach")
+            g_params.anchor_reach_ms = std::stod(v);
+        else if (k == "--w-geodb")
+            g_params.w_geodb = std::stod(v);
+        else if (k == "--traces")
+            traces = std::stoul(v);
+        else if (k == "--threads")
+            threads = static_cast<unsigned>(std::stoul(v));
         else {
             std::fprintf(stderr, "geo_bench: unknown option %s\n", k.c_str());
             return 2;

@@ -8,7 +8,8 @@
 #include <span>
 #include <string_view>
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct CodeEntry {
     std::string_view code; // lowercase

@@ -9,15 +9,19 @@
 
 #include "graph/geo/gazetteer.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 std::string trim(std::string s)
 {
     auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '"'; };
-    while (!s.empty() && ws(s.back())) s.pop_back();
+    while (!s.empty() && ws(s.back()))
+        s.pop_back();
     size_t i = 0;
-    while (i < s.size() && ws(s[i])) ++i;
+    while (i < s.size() && ws(s[i]))
+        ++i;
     return s.substr(i);
 }
 
@@ -77,8 +81,10 @@ void PrefixLocations::add(const Ipv4Prefix &p, Location loc)
 {
     const uint64_t key = (uint64_t{p.len} << 32) | (p.addr & p.mask());
     auto [it, inserted] = by_prefix_.emplace(key, static_cast<uint32_t>(locations_.size()));
-    if (inserted) locations_.push_back(std::move(loc));
-    else locations_[it->second] = std::move(loc);
+    if (inserted)
+        locations_.push_back(std::move(loc));
+    else
+        locations_[it->second] = std::move(loc);
     lengths_present_ |= uint64_t{1} << p.len;
 }
 
@@ -107,19 +113,21 @@ PrefixLocations PrefixLocations::load_csv(const std::string &path, Format format
         if (t.empty() || t[0] == '#') continue;
         std::vector<std::string> f = csv_fields(t);
         if (f[0] == "prefix" || f[0] == "network") continue; // header row
-        if (f[0].find(':') != std::string::npos) continue;    // IPv6
+        if (f[0].find(':') != std::string::npos) continue;   // IPv6
         auto prefix = parse_prefix(f[0]);
         if (!prefix) throw std::runtime_error(where + ": '" + f[0] + "' is not an IPv4 prefix");
         Location loc;
         size_t coord_col = 0;
         switch (format) {
         case Format::geofeed:
-            if (f.size() < 4) throw std::runtime_error(where + ": geofeed rows need prefix,country,region,city");
+            if (f.size() < 4)
+                throw std::runtime_error(where + ": geofeed rows need prefix,country,region,city");
             loc.country = f[1];
             loc.city = f[3];
             break;
         case Format::ixp:
-            if (f.size() < 4) throw std::runtime_error(where + ": IXP rows need prefix,ixp_name,city,country");
+            if (f.size() < 4)
+                throw std::runtime_error(where + ": IXP rows need prefix,ixp_name,city,country");
             loc.city = f[2];
             loc.country = f[3];
             coord_col = 4;
@@ -167,10 +175,7 @@ LatencyPriors LatencyPriors::load_csv(const std::string &path, Params params)
     return priors;
 }
 
-std::string LatencyPriors::key(const std::string &a, const std::string &b)
-{
-    return a < b ? a + b : b + a;
-}
+std::string LatencyPriors::key(const std::string &a, const std::string &b) { return a < b ? a + b : b + a; }
 
 void LatencyPriors::add_sample(const std::string &a, const std::string &b, double rtt_ms)
 {
@@ -189,12 +194,14 @@ void LatencyPriors::finish()
         const int n = static_cast<int>(p.counts.size()) + reach;
         std::vector<double> smooth(static_cast<size_t>(n), 0.0);
         for (int i = 0; i < n; ++i)
-            for (int j = std::max(0, i - reach); j <= i + reach && j < static_cast<int>(p.counts.size()); ++j) {
+            for (int j = std::max(0, i - reach); j <= i + reach && j < static_cast<int>(p.counts.size());
+                 ++j) {
                 const double z = (i - j) / params_.smooth_bins;
                 smooth[static_cast<size_t>(i)] += p.counts[static_cast<size_t>(j)] * std::exp(-0.5 * z * z);
             }
         const double peak = *std::max_element(smooth.begin(), smooth.end());
-        for (double &v : smooth) v = std::log(std::max(v / peak, 1e-6));
+        for (double &v : smooth)
+            v = std::log(std::max(v / peak, 1e-6));
         p.counts = std::move(smooth);
     }
 }

@@ -13,13 +13,15 @@
 #include "graph/geo/geo_location.h"
 #include "pathmap/ipv4.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 class Gazetteer;
 
 // Longest-prefix match from IPv4 prefixes to locations.
-class PrefixLocations {
-public:
+class PrefixLocations
+{
+  public:
     enum class Format {
         geofeed, // RFC 8805: prefix,alpha2code,region,city,postal_code
         ixp,     // prefix,ixp_name,city,country[,lat,lon]
@@ -35,7 +37,7 @@ public:
     size_t size() const { return locations_.size(); }
     size_t skipped() const { return skipped_; }
 
-private:
+  private:
     std::vector<Location> locations_;
     std::unordered_map<uint64_t, uint32_t> by_prefix_; // (len << 32 | network) -> index
     uint64_t lengths_present_ = 0;                     // bit n set if some prefix has length n
@@ -43,8 +45,9 @@ private:
 };
 
 // GeoDB answers: a CSV table or a MaxMind DB.
-class GeoDb {
-public:
+class GeoDb
+{
+  public:
     static std::unique_ptr<GeoDb> open(const std::string &path, const Gazetteer *gazetteer); // throws
     virtual ~GeoDb() = default;
     virtual std::optional<Location> lookup(uint32_t addr_host_order) const = 0;
@@ -52,8 +55,9 @@ public:
 
 // Country-pair RTT-increment distributions from a user corpus. File: CSV
 // lines "CC_A,CC_B,rtt_ms", one observed increment per line.
-class LatencyPriors {
-public:
+class LatencyPriors
+{
+  public:
     struct Params {
         double bin_ms = 5.0;
         double smooth_bins = 2.0;
@@ -66,10 +70,11 @@ public:
 
     // weight * log(density / peak density) for this increment, or nothing
     // when the pair has no samples.
-    std::optional<double> log_score(const std::string &cc_a, const std::string &cc_b, double rtt_delta_ms) const;
+    std::optional<double> log_score(const std::string &cc_a, const std::string &cc_b,
+                                    double rtt_delta_ms) const;
     size_t pairs() const { return pairs_.size(); }
 
-private:
+  private:
     struct Pair {
         std::vector<double> counts; // per bin, then smoothed log(density / peak)
         double samples = 0;

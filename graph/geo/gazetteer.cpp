@@ -8,20 +8,24 @@
 
 #include "graph/geo/code_tables.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 std::string name_key(std::string_view name)
 {
     std::string k;
     k.reserve(name.size());
     for (char c : name) {
-        if (c >= 'A' && c <= 'Z') k.push_back(static_cast<char>(c - 'A' + 'a'));
-        else if (c >= 'a' && c <= 'z') k.push_back(c);
+        if (c >= 'A' && c <= 'Z')
+            k.push_back(static_cast<char>(c - 'A' + 'a'));
+        else if (c >= 'a' && c <= 'z')
+            k.push_back(c);
     }
     return k;
 }
 
-namespace {
+namespace
+{
 
 std::vector<std::string_view> split(std::string_view s, char sep)
 {
@@ -39,7 +43,8 @@ bool plain_ascii_name(std::string_view s)
 {
     if (s.size() < 4) return false; // short alternates are mostly codes ("ALV")
     for (char c : s)
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' ' || c == '-' || c == '.' || c == '\''))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == ' ' || c == '-' || c == '.' ||
+              c == '\''))
             return false;
     return s.front() >= 'A' && s.front() <= 'Z'; // names, not lowercase codes
 }
@@ -111,9 +116,11 @@ Gazetteer Gazetteer::from_cities(std::vector<City> cities)
 
 void Gazetteer::index()
 {
-    for (uint32_t i = 0; i < cities_.size(); ++i) by_ascii_[name_key(cities_[i].loc.city)].push_back(i);
+    for (uint32_t i = 0; i < cities_.size(); ++i)
+        by_ascii_[name_key(cities_[i].loc.city)].push_back(i);
     auto by_pop = [this](uint32_t a, uint32_t b) { return cities_[a].population > cities_[b].population; };
-    for (auto &[k, v] : by_ascii_) std::stable_sort(v.begin(), v.end(), by_pop);
+    for (auto &[k, v] : by_ascii_)
+        std::stable_sort(v.begin(), v.end(), by_pop);
     for (auto &[k, v] : by_alt_) {
         std::stable_sort(v.begin(), v.end(), by_pop);
         v.erase(std::unique(v.begin(), v.end()), v.end());
@@ -165,7 +172,8 @@ std::vector<const City *> Gazetteer::find_operator_code(std::string_view code) c
 {
     std::vector<const City *> out;
     if (auto it = operator_.find(name_key(code)); it != operator_.end())
-        for (uint32_t i : it->second) out.push_back(&cities_[i]);
+        for (uint32_t i : it->second)
+            out.push_back(&cities_[i]);
     return out;
 }
 

@@ -12,7 +12,8 @@
 
 #include "graph/geo/geo_location.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct City {
     Location loc;
@@ -22,8 +23,9 @@ struct City {
 // Lowercase ASCII letters only: "Frankfurt am Main" -> "frankfurtammain".
 std::string name_key(std::string_view name);
 
-class Gazetteer {
-public:
+class Gazetteer
+{
+  public:
     Gazetteer() = default;
     // Hubs point into the city table: moves keep them valid, copies would not.
     Gazetteer(const Gazetteer &) = delete;
@@ -58,7 +60,7 @@ public:
     // location names a known city; returns false if it cannot place it.
     bool resolve(Location &loc) const;
 
-private:
+  private:
     void index();
     std::vector<City> cities_;
     std::unordered_map<std::string, std::vector<uint32_t>> by_ascii_;

@@ -9,11 +9,13 @@
 
 #include "pathmap/trace_io.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 using nlohmann::json;
 
-namespace {
+namespace
+{
 
 std::optional<Location> optional_location(const json &j, const char *key)
 {
@@ -30,7 +32,8 @@ json location_json(const Location &l)
 
 Location location_from_json(const json &j)
 {
-    if (!j.is_object()) throw GeoInputError("a location must be an object {\"city\", \"country\", \"lat\", \"lon\"}");
+    if (!j.is_object())
+        throw GeoInputError("a location must be an object {\"city\", \"country\", \"lat\", \"lon\"}");
     Location l;
     try {
         l.city = j.value("city", std::string{});
@@ -41,13 +44,15 @@ Location location_from_json(const json &j)
         if (has_lat) {
             l.lat = j["lat"].get<double>();
             l.lon = j["lon"].get<double>();
-            if (!std::isfinite(l.lat) || !std::isfinite(l.lon) || std::abs(l.lat) > 90 || std::abs(l.lon) > 180)
+            if (!std::isfinite(l.lat) || !std::isfinite(l.lon) || std::abs(l.lat) > 90 ||
+                std::abs(l.lon) > 180)
                 throw GeoInputError("location coordinates out of range");
         }
     } catch (const json::exception &e) {
         throw GeoInputError(std::string("bad location: ") + e.what());
     }
-    if (l.city.empty() && l.lat == 0 && l.lon == 0) throw GeoInputError("a location needs a city or coordinates");
+    if (l.city.empty() && l.lat == 0 && l.lon == 0)
+        throw GeoInputError("a location needs a city or coordinates");
     return l;
 }
 
@@ -65,14 +70,16 @@ GeoTrace annotated_trace_from_json(const json &j)
         GeoTrace t;
         t.src_anchor = optional_location(j, "src_anchor");
         t.dst_anchor = optional_location(j, "dst_anchor");
-        if (!j.contains("hops") || !j["hops"].is_array()) throw GeoInputError("annotated trace has no \"hops\" array");
+        if (!j.contains("hops") || !j["hops"].is_array())
+            throw GeoInputError("annotated trace has no \"hops\" array");
         for (const json &jh : j["hops"]) {
             GeoHop h;
             h.hop = jh.at("hop").get<int>();
             if (h.hop < 0 || h.hop > 255) throw GeoInputError("hop number out of range");
             if (jh.contains("addr") && !jh["addr"].is_null()) h.addr = jh["addr"].get<std::string>();
             h.rtt_ms = jh.value("rtt_ms", 0.0);
-            if (!std::isfinite(h.rtt_ms) || h.rtt_ms < 0) throw GeoInputError("rtt_ms must be a non-negative number");
+            if (!std::isfinite(h.rtt_ms) || h.rtt_ms < 0)
+                throw GeoInputError("rtt_ms must be a non-negative number");
             if (jh.contains("rdns") && jh["rdns"].is_string()) h.rdns = jh["rdns"].get<std::string>();
             h.evidence.rdns_hint = optional_location(jh, "rdns_hint");
             h.evidence.ixp = optional_location(jh, "ixp");
@@ -95,8 +102,10 @@ std::vector<GeoTrace> read_geo_input(std::istream &in)
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         try {
             json j = json::parse(line);
-            if (is_annotated_trace(j)) out.push_back(annotated_trace_from_json(j));
-            else out.push_back(geo_trace_from(trace_from_json(j)));
+            if (is_annotated_trace(j))
+                out.push_back(annotated_trace_from_json(j));
+            else
+                out.push_back(geo_trace_from(trace_from_json(j)));
         } catch (const json::parse_error &e) {
             throw GeoInputError("line " + std::to_string(lineno) + ": not JSON (" + e.what() + ")");
         } catch (const std::runtime_error &e) {
@@ -143,7 +152,8 @@ json to_json(const GeoResult &r)
         for (const Candidate &c : h.candidates) {
             json jc = location_json(c.loc);
             json srcs = json::array();
-            for (Source s : c.sources) srcs.push_back(source_name(s));
+            for (Source s : c.sources)
+                srcs.push_back(source_name(s));
             jc["sources"] = std::move(srcs);
             cands.push_back(std::move(jc));
         }

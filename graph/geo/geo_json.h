@@ -12,7 +12,8 @@
 
 #include "graph/geo/path_geolocator.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct GeoInputError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -21,7 +22,7 @@ struct GeoInputError : std::runtime_error {
 // Annotated lines have "hops" entries keyed "hop"; pathmap traces use "ttl".
 bool is_annotated_trace(const nlohmann::json &j);
 GeoTrace annotated_trace_from_json(const nlohmann::json &j); // throws GeoInputError
-Location location_from_json(const nlohmann::json &j);         // throws GeoInputError
+Location location_from_json(const nlohmann::json &j);        // throws GeoInputError
 
 // Either format, line by line; errors name the line.
 std::vector<GeoTrace> read_geo_input(std::istream &in);

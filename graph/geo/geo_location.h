@@ -6,7 +6,8 @@
 #include <cmath>
 #include <string>
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct Location {
     std::string city;    // GeoNames ASCII name, e.g. "Zurich"

@@ -12,25 +12,31 @@
 #define PATHMAP_HAVE_MAXMINDDB_H 1
 #endif
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
-class CsvGeoDb final : public GeoDb {
-public:
+class CsvGeoDb final : public GeoDb
+{
+  public:
     explicit CsvGeoDb(PrefixLocations t) : table_(std::move(t)) {}
     std::optional<Location> lookup(uint32_t a) const override { return table_.lookup(a); }
 
-private:
+  private:
     PrefixLocations table_;
 };
 
 #ifdef PATHMAP_HAVE_MAXMINDDB_H
-class MaxMindGeoDb final : public GeoDb {
-public:
+class MaxMindGeoDb final : public GeoDb
+{
+  public:
     MaxMindGeoDb(const std::string &path, const Gazetteer *gz) : gz_(gz)
     {
         lib_ = dlopen("libmaxminddb.so.0", RTLD_NOW | RTLD_LOCAL);
-        if (!lib_) throw std::runtime_error("reading " + path + " needs libmaxminddb0 (apt-get install libmaxminddb0)");
+        if (!lib_)
+            throw std::runtime_error("reading " + path +
+                                     " needs libmaxminddb0 (apt-get install libmaxminddb0)");
         open_ = reinterpret_cast<decltype(open_)>(dlsym(lib_, "MMDB_open"));
         lookup_ = reinterpret_cast<decltype(lookup_)>(dlsym(lib_, "MMDB_lookup_string"));
         get_value_ = reinterpret_cast<decltype(get_value_)>(dlsym(lib_, "MMDB_get_value"));
@@ -68,18 +74,18 @@ public:
         if (get_value_(&r.entry, &d, "country", "iso_code", nullptr) == MMDB_SUCCESS && d.has_data &&
             d.type == MMDB_DATA_TYPE_UTF8_STRING)
             loc.country.assign(d.utf8_string, d.data_size);
-        bool have_lat = get_value_(&r.entry, &d, "location", "latitude", nullptr) == MMDB_SUCCESS && d.has_data &&
-                        d.type == MMDB_DATA_TYPE_DOUBLE;
+        bool have_lat = get_value_(&r.entry, &d, "location", "latitude", nullptr) == MMDB_SUCCESS &&
+                        d.has_data && d.type == MMDB_DATA_TYPE_DOUBLE;
         if (have_lat) loc.lat = d.double_value;
-        bool have_lon = get_value_(&r.entry, &d, "location", "longitude", nullptr) == MMDB_SUCCESS && d.has_data &&
-                        d.type == MMDB_DATA_TYPE_DOUBLE;
+        bool have_lon = get_value_(&r.entry, &d, "location", "longitude", nullptr) == MMDB_SUCCESS &&
+                        d.has_data && d.type == MMDB_DATA_TYPE_DOUBLE;
         if (have_lon) loc.lon = d.double_value;
         if (loc.city.empty()) return std::nullopt; // country-level answers carry no city
         if (!(have_lat && have_lon) && !(gz_ && gz_->resolve(loc))) return std::nullopt;
         return loc;
     }
 
-private:
+  private:
     const Gazetteer *gz_;
     void *lib_ = nullptr;
     mutable MMDB_s db_{};

@@ -10,26 +10,37 @@
 #include "graph/geo/hostname_hints.h"
 #include "graph/geo/path_model.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 struct Evidence {
     Location loc;
     Source source;
 };
 
-bool is_own(Source s) { return s == Source::geodb || s == Source::rdns || s == Source::geofeed || s == Source::ixp; }
+bool is_own(Source s)
+{
+    return s == Source::geodb || s == Source::rdns || s == Source::geofeed || s == Source::ixp;
+}
 
 double source_weight(Source s, const ModelParams &p)
 {
     switch (s) {
-    case Source::geodb: return p.w_geodb;
-    case Source::rdns: return p.w_rdns;
-    case Source::geofeed: return p.w_geofeed;
-    case Source::ixp: return p.w_ixp;
-    case Source::facility: return p.w_facility;
+    case Source::geodb:
+        return p.w_geodb;
+    case Source::rdns:
+        return p.w_rdns;
+    case Source::geofeed:
+        return p.w_geofeed;
+    case Source::ixp:
+        return p.w_ixp;
+    case Source::facility:
+        return p.w_facility;
     case Source::anchor:
-    case Source::neighbour: return 0.0; // anchors are weighted by RTT distance, see below
+    case Source::neighbour:
+        return 0.0; // anchors are weighted by RTT distance, see below
     }
     return 0.0;
 }
@@ -50,11 +61,14 @@ std::vector<Evidence> own_evidence(const GeoHop &hop, const GeoContext &ctx)
     if (addr && ctx.geofeed) push(ctx.geofeed->lookup(*addr), Source::geofeed);
     push(hop.evidence.rdns_hint, Source::rdns);
     if (hop.rdns && ctx.gazetteer)
-        for (const HostnameHint &h : parse_hostname(*hop.rdns, *ctx.gazetteer)) push(h.city->loc, Source::rdns);
+        for (const HostnameHint &h : parse_hostname(*hop.rdns, *ctx.gazetteer))
+            push(h.city->loc, Source::rdns);
     // A GeoDB answer for a private or bogon address is an artefact, not evidence.
     if (!bogon) {
-        if (hop.evidence.geodb) push(hop.evidence.geodb, Source::geodb);
-        else if (addr && ctx.geodb) push(ctx.geodb->lookup(*addr), Source::geodb);
+        if (hop.evidence.geodb)
+            push(hop.evidence.geodb, Source::geodb);
+        else if (addr && ctx.geodb)
+            push(ctx.geodb->lookup(*addr), Source::geodb);
     }
     return ev;
 }
@@ -94,8 +108,8 @@ double vantage_fit(const Location &vantage, const Location &loc, double rtt_ms, 
 
 } // namespace
 
-std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx, const std::optional<Location> &src,
-                                    const std::optional<Location> &dst)
+std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx,
+                                    const std::optional<Location> &src, const std::optional<Location> &dst)
 {
     const ModelParams &p = ctx.params;
     std::vector<HopStates> hops;
@@ -124,7 +138,8 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
             double best = 0.0;
             for (const Evidence &e : evidence[i]) {
                 double fit = vantage_fit(*src, e.loc, rtt, p);
-                if (dst && last_rtt - rtt + p.jitter_ms < 2.0 * great_circle_km(e.loc, *dst) / p.fibre_km_per_ms)
+                if (dst &&
+                    last_rtt - rtt + p.jitter_ms < 2.0 * great_circle_km(e.loc, *dst) / p.fibre_km_per_ms)
                     fit = 0.0;
                 best = std::max(best, fit);
             }
@@ -132,17 +147,22 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
             std::vector<std::pair<double, const City *>> ranked;
             for (const City *c : ctx.gazetteer->interconnection_hubs())
                 if (double fit = vantage_fit(*src, c->loc, rtt, p); fit > 0) ranked.emplace_back(fit, c);
-            std::sort(ranked.begin(), ranked.end(), [](const auto &x, const auto &y) { return x.first > y.first; });
-            if (ranked.size() > static_cast<size_t>(p.hub_candidates)) ranked.resize(static_cast<size_t>(p.hub_candidates));
-            for (const auto &[fit, c] : ranked) hubs[i].push_back(c);
+            std::sort(ranked.begin(), ranked.end(),
+                      [](const auto &x, const auto &y) { return x.first > y.first; });
+            if (ranked.size() > static_cast<size_t>(p.hub_candidates))
+                ranked.resize(static_cast<size_t>(p.hub_candidates));
+            for (const auto &[fit, c] : ranked)
+                hubs[i].push_back(c);
         }
     }
 
     for (size_t i = 0; i < hops.size(); ++i) {
         HopStates &h = hops[i];
         Builder b{h};
-        for (const Evidence &e : evidence[i]) b.add(e.loc, e.source, source_weight(e.source, p) + p.w_own_support);
-        for (const City *c : hubs[i]) b.add(c->loc, Source::facility, p.w_facility);
+        for (const Evidence &e : evidence[i])
+            b.add(e.loc, e.source, source_weight(e.source, p) + p.w_own_support);
+        for (const City *c : hubs[i])
+            b.add(c->loc, Source::facility, p.w_facility);
         // Endpoint anchors: strong near their end of the path, fading with
         // RTT, and not a candidate at all far from it (mid-path hops would
         // otherwise drift to whichever endpoint uses up more of the RTT).
@@ -154,25 +174,31 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
         // Neighbours' candidates: adjacent routers often share a city, and a
         // hop without evidence (private, bogon, unknown) is carried by them.
         for (int dir : {-1, 1}) {
-            for (long j = static_cast<long>(i) + dir; j >= 0 && j < static_cast<long>(hops.size()); j += dir) {
+            for (long j = static_cast<long>(i) + dir; j >= 0 && j < static_cast<long>(hops.size());
+                 j += dir) {
                 const size_t n = static_cast<size_t>(j);
                 if (evidence[n].empty()) continue;
-                for (const Evidence &e : evidence[n]) b.add(e.loc, Source::neighbour, 0.0);
+                for (const Evidence &e : evidence[n])
+                    b.add(e.loc, Source::neighbour, 0.0);
                 if (evidence[i].empty())
-                    for (const City *c : hubs[n]) b.add(c->loc, Source::neighbour, 0.0);
+                    for (const City *c : hubs[n])
+                        b.add(c->loc, Source::neighbour, 0.0);
                 break;
             }
         }
         // Keep the best supported candidates when there are too many.
         if (h.candidates.size() > static_cast<size_t>(p.max_candidates)) {
             std::vector<size_t> order(h.candidates.size());
-            for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+            for (size_t k = 0; k < order.size(); ++k)
+                order[k] = k;
             auto rank = [&](size_t k) {
                 double r = h.utility[k];
-                for (Source s : h.candidates[k].sources) r += is_own(s) ? 1.0 : s == Source::anchor ? 0.5 : 0.0;
+                for (Source s : h.candidates[k].sources)
+                    r += is_own(s) ? 1.0 : s == Source::anchor ? 0.5 : 0.0;
                 return r;
             };
-            std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return rank(x) > rank(y); });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](size_t x, size_t y) { return rank(x) > rank(y); });
             order.resize(static_cast<size_t>(p.max_candidates));
             std::sort(order.begin(), order.end());
             std::vector<Candidate> c;
@@ -217,9 +243,11 @@ void score_emissions(HopStates &h, const ModelParams &p)
     double top = *std::max_element(h.utility.begin(), h.utility.end());
     std::vector<double> prob(k);
     double z = 0.0;
-    for (size_t i = 0; i < k; ++i) z += prob[i] = std::exp((h.utility[i] - top) / p.temperature);
+    for (size_t i = 0; i < k; ++i)
+        z += prob[i] = std::exp((h.utility[i] - top) / p.temperature);
     double z2 = 0.0;
-    for (double &x : prob) z2 += x = std::max(x / z, p.emission_floor);
+    for (double &x : prob)
+        z2 += x = std::max(x / z, p.emission_floor);
     double entropy = 0.0;
     size_t argmax = 0;
     for (size_t i = 0; i < k; ++i) {
@@ -242,7 +270,8 @@ void score_emissions(HopStates &h, const ModelParams &p)
     const double agreement = total > 0 ? backing / total : 0.0;
     const double sharpness = 1.0 - entropy / std::log(static_cast<double>(k));
     h.certainty = std::max(p.min_certainty, 0.5 * agreement + 0.5 * sharpness);
-    for (size_t i = 0; i < k; ++i) h.emission[i] = h.certainty * std::log(prob[i]);
+    for (size_t i = 0; i < k; ++i)
+        h.emission[i] = h.certainty * std::log(prob[i]);
 }
 
 } // namespace pathmap::geo

@@ -4,26 +4,31 @@
 #include <algorithm>
 #include <array>
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 // Words router names use that collide with codes or city names: interface
 // and role words, and codes with a common second meaning (cgn = carrier-grade
 // NAT, man = metro network, los = first half of "los-angeles").
 constexpr std::array kStopTokens = std::to_array<std::string_view>({
-    "ae", "xe", "ge", "et", "te", "hu", "be", "po", "gi", "fa", "eth", "ether", "bundle", "core", "edge",
-    "peer", "peering", "cust", "customer", "static", "dynamic", "dyn", "pool", "dsl", "cable", "host",
-    "link", "transit", "net", "com", "org", "int", "ext", "inet", "agg", "dist", "acc", "access", "gw",
-    "rtr", "router", "bb", "bbr", "cr", "ar", "br", "pe", "rt", "sw", "fw", "lb", "bng", "bras", "nat",
-    "cgn", "man", "san", "can", "for", "los", "lin", "new", "mgmt", "loopback", "vlan", "port",
-    "channel", "level", "atlas", "gin", "twelve", "telia", "cogent", "zayo", "ntt", "gtt", "retn",
-    "global", "crossing", "internet", "network", "networks", "broadband", "mobile", "server", "servers",
+    "ae",       "xe",        "ge",      "et",      "te",      "hu",     "be",       "po",       "gi",
+    "fa",       "eth",       "ether",   "bundle",  "core",    "edge",   "peer",     "peering",  "cust",
+    "customer", "static",    "dynamic", "dyn",     "pool",    "dsl",    "cable",    "host",     "link",
+    "transit",  "net",       "com",     "org",     "int",     "ext",    "inet",     "agg",      "dist",
+    "acc",      "access",    "gw",      "rtr",     "router",  "bb",     "bbr",      "cr",       "ar",
+    "br",       "pe",        "rt",      "sw",      "fw",      "lb",     "bng",      "bras",     "nat",
+    "cgn",      "man",       "san",     "can",     "for",     "los",    "lin",      "new",      "mgmt",
+    "loopback", "vlan",      "port",    "channel", "level",   "atlas",  "gin",      "twelve",   "telia",
+    "cogent",   "zayo",      "ntt",     "gtt",     "retn",    "global", "crossing", "internet", "network",
+    "networks", "broadband", "mobile",  "server",  "servers",
 });
 
 // Second-level labels under a country TLD that are still the registered
 // domain ("example.co.uk", "example.net.nz").
-constexpr std::array kSecondLevel = std::to_array<std::string_view>(
-    {"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go", "in"});
+constexpr std::array kSecondLevel =
+    std::to_array<std::string_view>({"co", "com", "net", "org", "ac", "gov", "edu", "ne", "or", "go", "in"});
 
 bool is_stop(std::string_view t)
 {
@@ -73,10 +78,12 @@ std::vector<std::string> alpha_runs(std::string_view part)
 
 std::string country_of_label(std::string_view label)
 {
-    if (label.size() != 2 || !std::all_of(label.begin(), label.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+    if (label.size() != 2 ||
+        !std::all_of(label.begin(), label.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
         return {};
     std::string cc = lower(label);
-    for (char &c : cc) c = static_cast<char>(c - 'a' + 'A');
+    for (char &c : cc)
+        c = static_cast<char>(c - 'a' + 'A');
     return cc == "UK" ? "GB" : cc;
 }
 
@@ -85,7 +92,8 @@ std::string country_of_label(std::string_view label)
 std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazetteer &gz)
 {
     std::string host = lower(hostname);
-    while (!host.empty() && host.back() == '.') host.pop_back();
+    while (!host.empty() && host.back() == '.')
+        host.pop_back();
     std::vector<std::string> labels = split_any(host, ".");
     size_t domain_labels = 2;
     if (labels.size() >= 3 && labels.back().size() == 2 &&
@@ -108,7 +116,8 @@ std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazett
         std::vector<std::string> parts = split_any(label, "-_");
         std::vector<std::string> words; // alpha runs in order, for two-word city names
         for (const std::string &part : parts) {
-            for (std::string &run : alpha_runs(part)) words.push_back(std::move(run));
+            for (std::string &run : alpha_runs(part))
+                words.push_back(std::move(run));
         }
         bool second_of_pair = false; // "angeles" after "los-angeles" matched
         for (size_t w = 0; w < words.size(); ++w) {
@@ -116,9 +125,11 @@ std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazett
             if (!is_stop(t) && !second_of_pair) {
                 if (t.size() == 3) add(gz.find_iata(t), t, HostnameHint::Kind::iata);
                 if (t.size() >= 3 && t.size() <= 6)
-                    for (const City *c : gz.find_operator_code(t)) add(c, t, HostnameHint::Kind::operator_code);
+                    for (const City *c : gz.find_operator_code(t))
+                        add(c, t, HostnameHint::Kind::operator_code);
                 if (t.size() >= 4)
-                    for (const City *c : gz.find_key(t, 100000)) add(c, t, HostnameHint::Kind::city_name);
+                    for (const City *c : gz.find_key(t, 100000))
+                        add(c, t, HostnameHint::Kind::city_name);
             }
             second_of_pair = false;
             if (w + 1 < words.size()) {
@@ -137,7 +148,8 @@ std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazett
             return std::find(countries.begin(), countries.end(), h.city->loc.country) != countries.end();
         };
         if (std::any_of(hints.begin(), hints.end(), in_countries))
-            hints.erase(std::remove_if(hints.begin(), hints.end(), [&](const HostnameHint &h) { return !in_countries(h); }),
+            hints.erase(std::remove_if(hints.begin(), hints.end(),
+                                       [&](const HostnameHint &h) { return !in_countries(h); }),
                         hints.end());
     }
     return hints;

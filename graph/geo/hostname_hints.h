@@ -10,7 +10,8 @@
 
 #include "graph/geo/gazetteer.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct HostnameHint {
     enum class Kind { iata, operator_code, city_name };

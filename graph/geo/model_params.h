@@ -3,7 +3,8 @@
 // Traceroute Geolocation" (PCS) unless marked "pathmap".
 #pragma once
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct ModelParams {
     // Emission: additive utility per source (PCS).
@@ -43,7 +44,7 @@ struct ModelParams {
     double alignment_floor_ms = 5.0;
 
     // Candidate generation (pathmap).
-    int max_candidates = 16;           // per hop, best supported first
+    int max_candidates = 16;            // per hop, best supported first
     double hub_expand_survival = 0.005; // add interconnection hubs below this vantage fit
     int hub_candidates = 8;
 };

@@ -6,18 +6,26 @@
 #include "graph/geo/gazetteer.h"
 #include "graph/geo/path_model.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 const char *source_name(Source s)
 {
     switch (s) {
-    case Source::anchor: return "anchor";
-    case Source::geodb: return "geodb";
-    case Source::rdns: return "rdns";
-    case Source::geofeed: return "geofeed";
-    case Source::ixp: return "ixp";
-    case Source::facility: return "facility";
-    case Source::neighbour: return "neighbour";
+    case Source::anchor:
+        return "anchor";
+    case Source::geodb:
+        return "geodb";
+    case Source::rdns:
+        return "rdns";
+    case Source::geofeed:
+        return "geofeed";
+    case Source::ixp:
+        return "ixp";
+    case Source::facility:
+        return "facility";
+    case Source::neighbour:
+        return "neighbour";
     }
     return "unknown";
 }
@@ -33,7 +41,8 @@ GeoTrace geo_trace_from(const pathmap::Trace &t)
 
 PathGeolocator::PathGeolocator(GeoContext ctx) : ctx_(std::move(ctx)) {}
 
-namespace {
+namespace
+{
 
 // Path-Model Alignment: mean speed-of-light violation of a path's segments
 // (residual of the RTT increment against distance at alignment_km_per_ms,

@@ -12,7 +12,8 @@
 #include "graph/geo/model_params.h"
 #include "pathmap/trace.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 class Gazetteer;
 class PrefixLocations; // geofeed, IXP and GeoDB CSV files share one table type
@@ -32,8 +33,8 @@ struct HopEvidence {
 };
 
 struct GeoHop {
-    int hop = 0;                     // the input's hop number (TTL), not a position
-    std::string addr;                // empty for a silent hop
+    int hop = 0;      // the input's hop number (TTL), not a position
+    std::string addr; // empty for a silent hop
     double rtt_ms = 0.0;
     std::optional<std::string> rdns; // hostname, parsed for city/IATA/operator codes
     HopEvidence evidence;
@@ -89,17 +90,18 @@ struct GeoResult {
     std::optional<double> alignment; // Path-Model Alignment vs the raw GeoDB path, when there is one
     double distance_km = 0.0;        // length of the decoded path
     std::vector<FlaggedSegment> flagged_segments;
-    std::vector<LocatedHop> hops;    // one per input hop, input order
+    std::vector<LocatedHop> hops; // one per input hop, input order
 };
 
-class PathGeolocator {
-public:
+class PathGeolocator
+{
+  public:
     explicit PathGeolocator(GeoContext ctx);
     GeoResult locate(const GeoTrace &trace) const;
     GeoResult locate(const pathmap::Trace &trace) const { return locate(geo_trace_from(trace)); }
     const GeoContext &context() const { return ctx_; }
 
-private:
+  private:
     GeoContext ctx_;
 };
 

@@ -8,7 +8,8 @@
 
 #include "graph/geo/evidence_sources.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 std::array<double, 3> unit_vector(const Location &loc)
 {
@@ -24,8 +25,8 @@ double distance_km(const std::array<double, 3> &a, const std::array<double, 3> &
     return 2.0 * kEarthRadiusKm * std::asin(std::min(1.0, chord / 2.0));
 }
 
-TransitionTerms transition(double d, bool same, double delta, const std::string &cc_a, const std::string &cc_b,
-                           const ModelParams &p, const LatencyPriors *priors)
+TransitionTerms transition(double d, bool same, double delta, const std::string &cc_a,
+                           const std::string &cc_b, const ModelParams &p, const LatencyPriors *priors)
 {
     TransitionTerms t;
     t.distance_km = d;
@@ -49,23 +50,26 @@ TransitionTerms transition(double d, bool same, double delta, const std::string 
     return t;
 }
 
-namespace {
+namespace
+{
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 double log_sum_exp(const double *v, size_t n)
 {
     double m = kNegInf;
-    for (size_t i = 0; i < n; ++i) m = std::max(m, v[i]);
+    for (size_t i = 0; i < n; ++i)
+        m = std::max(m, v[i]);
     if (m == kNegInf) return m;
     double s = 0.0;
-    for (size_t i = 0; i < n; ++i) s += std::exp(v[i] - m);
+    for (size_t i = 0; i < n; ++i)
+        s += std::exp(v[i] - m);
     return m + std::log(s);
 }
 
 // Log transition matrix between two consecutive hops, row-major [a][b].
-void transition_matrix(const HopStates &from, const HopStates &to, const ModelParams &p, const LatencyPriors *priors,
-                       std::vector<double> &out)
+void transition_matrix(const HopStates &from, const HopStates &to, const ModelParams &p,
+                       const LatencyPriors *priors, std::vector<double> &out)
 {
     const size_t ka = from.candidates.size(), kb = to.candidates.size();
     out.resize(ka * kb);
@@ -74,23 +78,24 @@ void transition_matrix(const HopStates &from, const HopStates &to, const ModelPa
         for (size_t b = 0; b < kb; ++b) {
             const bool same = from.city_id[a] == to.city_id[b];
             const double d = same ? 0.0 : distance_km(from.unit[a], to.unit[b]);
-            out[a * kb + b] = transition(d, same, delta, from.candidates[a].loc.country, to.candidates[b].loc.country,
-                                         p, priors)
+            out[a * kb + b] = transition(d, same, delta, from.candidates[a].loc.country,
+                                         to.candidates[b].loc.country, p, priors)
                                   .log_score;
         }
 }
 
 } // namespace
 
-Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location> &vantage, const ModelParams &p,
-               const LatencyPriors *priors)
+Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location> &vantage,
+               const ModelParams &p, const LatencyPriors *priors)
 {
     Decoded out;
     const size_t n = hops.size();
     if (n == 0) return out;
 
     std::vector<std::vector<double>> trans(n); // trans[i]: from hop i-1 to hop i
-    for (size_t i = 1; i < n; ++i) transition_matrix(hops[i - 1], hops[i], p, priors, trans[i]);
+    for (size_t i = 1; i < n; ++i)
+        transition_matrix(hops[i - 1], hops[i], p, priors, trans[i]);
 
     // Start: the vantage point is hop 0 at RTT 0.
     std::vector<double> init(hops[0].candidates.size());
@@ -99,8 +104,8 @@ Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location>
         if (vantage) {
             const Location &c = hops[0].candidates[b].loc;
             const bool same = same_city(*vantage, c);
-            init[b] += transition(same ? 0.0 : great_circle_km(*vantage, c), same, hops[0].rtt_ms, vantage->country,
-                                  c.country, p, priors)
+            init[b] += transition(same ? 0.0 : great_circle_km(*vantage, c), same, hops[0].rtt_ms,
+                                  vantage->country, c.country, p, priors)
                            .log_score;
         }
     }
@@ -125,7 +130,8 @@ Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location>
                     for (size_t j = i - 1, gap = 1; gap <= 8 && j > 0; --j, ++gap) {
                         st = back[j][static_cast<size_t>(st)];
                         if (hops[j - 1].city_id[static_cast<size_t>(st)] == city_b) {
-                            s -= p.revisit_penalty * std::exp(-static_cast<double>(gap - 1) / p.revisit_decay_hops);
+                            s -= p.revisit_penalty *
+                                 std::exp(-static_cast<double>(gap - 1) / p.revisit_decay_hops);
                             break;
                         }
                     }
@@ -142,7 +148,8 @@ Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location>
     const auto &last = score[n - 1];
     out.state[n - 1] = static_cast<int>(std::max_element(last.begin(), last.end()) - last.begin());
     out.log_likelihood = last[static_cast<size_t>(out.state[n - 1])];
-    for (size_t i = n - 1; i > 0; --i) out.state[i - 1] = back[i][static_cast<size_t>(out.state[i])];
+    for (size_t i = n - 1; i > 0; --i)
+        out.state[i - 1] = back[i][static_cast<size_t>(out.state[i])];
 
     // Forward-backward (first order, without the revisit term) for posteriors.
     std::vector<std::vector<double>> alpha(n), beta(n);
@@ -153,7 +160,8 @@ Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location>
         alpha[i].assign(kb, 0.0);
         tmp.resize(ka);
         for (size_t b = 0; b < kb; ++b) {
-            for (size_t a = 0; a < ka; ++a) tmp[a] = alpha[i - 1][a] + trans[i][a * kb + b];
+            for (size_t a = 0; a < ka; ++a)
+                tmp[a] = alpha[i - 1][a] + trans[i][a * kb + b];
             alpha[i][b] = log_sum_exp(tmp.data(), ka) + hops[i].emission[b];
         }
     }
@@ -163,7 +171,8 @@ Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location>
         beta[i - 1].assign(ka, 0.0);
         tmp.resize(kb);
         for (size_t a = 0; a < ka; ++a) {
-            for (size_t b = 0; b < kb; ++b) tmp[b] = trans[i][a * kb + b] + hops[i].emission[b] + beta[i][b];
+            for (size_t b = 0; b < kb; ++b)
+                tmp[b] = trans[i][a * kb + b] + hops[i].emission[b] + beta[i][b];
             beta[i - 1][a] = log_sum_exp(tmp.data(), kb);
         }
     }

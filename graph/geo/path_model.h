@@ -10,7 +10,8 @@
 #include "graph/geo/model_params.h"
 #include "graph/geo/path_geolocator.h"
 
-namespace pathmap::geo {
+namespace pathmap::geo
+{
 
 struct HopStates {
     size_t input_index = 0; // into GeoTrace::hops
@@ -18,15 +19,15 @@ struct HopStates {
     bool own_evidence = false;
     std::vector<Candidate> candidates;
     std::vector<double> utility;
-    std::vector<int> city_id;                  // equal ids = same city (same_city())
-    std::vector<std::array<double, 3>> unit;   // unit vectors, for fast distances
-    std::vector<double> emission;              // log, after softmax, floor and certainty weight
+    std::vector<int> city_id;                // equal ids = same city (same_city())
+    std::vector<std::array<double, 3>> unit; // unit vectors, for fast distances
+    std::vector<double> emission;            // log, after softmax, floor and certainty weight
     double certainty = 1.0;
 };
 
 // Builds the states of every responding hop. Anchors may be empty.
-std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx, const std::optional<Location> &src,
-                                    const std::optional<Location> &dst);
+std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx,
+                                    const std::optional<Location> &src, const std::optional<Location> &dst);
 
 // Fills HopStates::emission and certainty from utility and sources.
 void score_emissions(HopStates &hop, const ModelParams &p);
@@ -49,7 +50,7 @@ struct Decoded {
     std::vector<double> posterior; // forward-backward probability of that candidate
     double log_likelihood = 0.0;   // of the Viterbi path, revisit penalties included
 };
-Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location> &vantage, const ModelParams &p,
-               const LatencyPriors *priors);
+Decoded decode(const std::vector<HopStates> &hops, const std::optional<Location> &vantage,
+               const ModelParams &p, const LatencyPriors *priors);
 
 } // namespace pathmap::geo

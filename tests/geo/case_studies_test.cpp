@@ -5,8 +5,10 @@
 #include "graph/geo/path_geolocator.h"
 #include "tests/geo/geo_test_support.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 struct Validated {
     int hop;
@@ -36,7 +38,8 @@ void expect_hops(const GeoResult &r, std::vector<std::pair<int, Validated>> want
         EXPECT_EQ(h.hop, want[i].first) << "hop numbers are the input's TTLs";
         ASSERT_TRUE(h.loc) << "hop " << h.hop;
         const double err = great_circle_km(h.loc->lat, h.loc->lon, want[i].second.lat, want[i].second.lon);
-        EXPECT_LT(err, 200.0) << "hop " << h.hop << " decoded " << h.loc->city << ", validated " << want[i].second.name;
+        EXPECT_LT(err, 200.0) << "hop " << h.hop << " decoded " << h.loc->city << ", validated "
+                              << want[i].second.name;
         EXPECT_GT(h.posterior, 0.0);
         EXPECT_LE(h.posterior, 1.0 + 1e-9);
     }
@@ -66,18 +69,26 @@ TEST(CaseStudies, AucklandToNurembergWithMaxMindAnswersDecodesTheSame)
 TEST(CaseStudies, ZurichToIndonesiaMovesAmsterdamHopsToSingapore)
 {
     const GeoResult r = decode_fixture("case_zurich_indonesia.jsonl");
-    expect_hops(r, {{1, kZurich}, {2, kZurich}, {3, kZurich}, {4, kZurich}, {5, kSingapore}, {6, kSingapore},
-                    {7, kSingapore}, {10, kSerang}});
+    expect_hops(r, {{1, kZurich},
+                    {2, kZurich},
+                    {3, kZurich},
+                    {4, kZurich},
+                    {5, kSingapore},
+                    {6, kSingapore},
+                    {7, kSingapore},
+                    {10, kSerang}});
     // The GeoDB said Amsterdam for hops 5 and 6; both stay candidates.
     for (size_t i : {4u, 5u}) {
         bool has_amsterdam = false;
-        for (const Candidate &c : r.hops[i].candidates) has_amsterdam |= c.loc.city == "Amsterdam";
+        for (const Candidate &c : r.hops[i].candidates)
+            has_amsterdam |= c.loc.city == "Amsterdam";
         EXPECT_TRUE(has_amsterdam);
         EXPECT_EQ(r.hops[i].loc->country, "SG");
     }
     // Hop 7 is 10.111.222.210: no evidence of its own, carried by neighbours.
     for (const Candidate &c : r.hops[6].candidates)
-        for (Source s : c.sources) EXPECT_TRUE(s == Source::anchor || s == Source::neighbour || s == Source::facility);
+        for (Source s : c.sources)
+            EXPECT_TRUE(s == Source::anchor || s == Source::neighbour || s == Source::facility);
     EXPECT_GT(*r.alignment, 0.0);
 }
 

@@ -7,14 +7,17 @@
 #include "graph/geo/path_geolocator.h"
 #include "tests/geo/geo_test_support.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 uint32_t ip(const char *s) { return *parse_ipv4(s); }
 
 TEST(Geofeed, Rfc8805RowsWithLongestPrefixMatch)
 {
-    auto feed = PrefixLocations::load_csv(test::data("geofeed.csv"), PrefixLocations::Format::geofeed, &test::gazetteer());
+    auto feed = PrefixLocations::load_csv(test::data("geofeed.csv"), PrefixLocations::Format::geofeed,
+                                          &test::gazetteer());
     EXPECT_EQ(feed.size(), 3u);    // the IPv6 row is skipped
     EXPECT_EQ(feed.skipped(), 1u); // the country-only row cannot be placed in a city
     EXPECT_EQ(feed.lookup(ip("192.0.2.77"))->city, "Frankfurt am Main");
@@ -26,7 +29,8 @@ TEST(Geofeed, Rfc8805RowsWithLongestPrefixMatch)
 
 TEST(IxpTable, CityFromGazetteerOrGivenCoordinates)
 {
-    auto ixp = PrefixLocations::load_csv(test::data("ixp.csv"), PrefixLocations::Format::ixp, &test::gazetteer());
+    auto ixp =
+        PrefixLocations::load_csv(test::data("ixp.csv"), PrefixLocations::Format::ixp, &test::gazetteer());
     ASSERT_EQ(ixp.size(), 3u);
     EXPECT_EQ(ixp.lookup(ip("91.206.52.37"))->city, "Zurich");
     EXPECT_EQ(ixp.lookup(ip("91.206.53.1"))->city, "Zurich"); // /23
@@ -45,11 +49,15 @@ TEST(GeoDbCsv, AnswersAndDefaultRoute)
 TEST(GeoDbCsv, TablesFromTheContextFeedTheCandidates)
 {
     auto db = GeoDb::open(test::data("geodb.csv"), &test::gazetteer());
-    auto ixp = PrefixLocations::load_csv(test::data("ixp.csv"), PrefixLocations::Format::ixp, &test::gazetteer());
+    auto ixp =
+        PrefixLocations::load_csv(test::data("ixp.csv"), PrefixLocations::Format::ixp, &test::gazetteer());
     GeoTrace t;
     t.hops = {{.hop = 1, .addr = "194.242.34.201", .rtt_ms = 0.2, .rdns = {}, .evidence = {}},
               {.hop = 2, .addr = "91.206.52.37", .rtt_ms = 1.0, .rdns = {}, .evidence = {}},
-              {.hop = 3, .addr = "198.18.0.9", .rtt_ms = 1.3, .rdns = std::string("ae1.cr1.zrh2.example.net"),
+              {.hop = 3,
+               .addr = "198.18.0.9",
+               .rtt_ms = 1.3,
+               .rdns = std::string("ae1.cr1.zrh2.example.net"),
                .evidence = {}}};
     const PathGeolocator locator({.gazetteer = &test::gazetteer(), .ixp = &ixp, .geodb = db.get()});
     const GeoResult r = locator.locate(t);
@@ -63,7 +71,8 @@ TEST(GeoDbCsv, TablesFromTheContextFeedTheCandidates)
     EXPECT_TRUE(has(r.hops[0], "Opfikon", Source::geodb));
     EXPECT_TRUE(has(r.hops[1], "Zurich", Source::ixp));
     EXPECT_TRUE(has(r.hops[2], "Zurich", Source::rdns)); // a bogon still has its own hostname
-    for (const LocatedHop &h : r.hops) EXPECT_LT(great_circle_km(h.loc->lat, h.loc->lon, 47.3769, 8.5417), 20.0);
+    for (const LocatedHop &h : r.hops)
+        EXPECT_LT(great_circle_km(h.loc->lat, h.loc->lon, 47.3769, 8.5417), 20.0);
 }
 
 TEST(Malformed, OneLineErrorsNameFileAndLine)
@@ -77,9 +86,11 @@ TEST(Malformed, OneLineErrorsNameFileAndLine)
         EXPECT_NE(std::string(e.what()).find(":3:"), std::string::npos) << e.what();
     }
     std::ofstream(bad) << "192.0.2.0/24,Berlin,DE,91.0,13.4\n";
-    EXPECT_THROW(PrefixLocations::load_csv(bad, PrefixLocations::Format::geodb, &test::gazetteer()), std::runtime_error);
+    EXPECT_THROW(PrefixLocations::load_csv(bad, PrefixLocations::Format::geodb, &test::gazetteer()),
+                 std::runtime_error);
     std::ofstream(bad) << "192.0.2.0/24,Berlin,DE,abc,13.4\n";
-    EXPECT_THROW(PrefixLocations::load_csv(bad, PrefixLocations::Format::geodb, &test::gazetteer()), std::runtime_error);
+    EXPECT_THROW(PrefixLocations::load_csv(bad, PrefixLocations::Format::geodb, &test::gazetteer()),
+                 std::runtime_error);
     EXPECT_THROW(GeoDb::open("/nonexistent.csv", &test::gazetteer()), std::runtime_error);
     EXPECT_THROW(GeoDb::open("/nonexistent.mmdb", &test::gazetteer()), std::runtime_error);
     // Not a MaxMind DB: libmaxminddb (through dlopen) rejects it with its own message.
@@ -96,7 +107,8 @@ TEST(Malformed, OneLineErrorsNameFileAndLine)
 TEST(LatencyPriors, SmoothedHistogramWithTrustWeight)
 {
     LatencyPriors p;
-    for (int i = 0; i < 100; ++i) p.add_sample("DE", "FR", 10.0 + (i % 3)); // all in bin 2 (10-15 ms)
+    for (int i = 0; i < 100; ++i)
+        p.add_sample("DE", "FR", 10.0 + (i % 3)); // all in bin 2 (10-15 ms)
     p.add_sample("NL", "GB", 7.0);
     p.finish();
     const double at_peak = *p.log_score("FR", "DE", 12.0); // order of the pair does not matter
@@ -112,8 +124,8 @@ TEST(LatencyPriors, SmoothedHistogramWithTrustWeight)
 
 TEST(Bogon, SpecialPurposeRanges)
 {
-    for (const char *a : {"10.111.222.210", "100.64.0.1", "172.16.5.5", "192.168.1.1", "127.0.0.1", "169.254.1.1",
-                          "198.18.0.1", "0.1.2.3", "224.0.0.1", "255.255.255.255"})
+    for (const char *a : {"10.111.222.210", "100.64.0.1", "172.16.5.5", "192.168.1.1", "127.0.0.1",
+                          "169.254.1.1", "198.18.0.1", "0.1.2.3", "224.0.0.1", "255.255.255.255"})
         EXPECT_TRUE(is_bogon(ip(a))) << a;
     for (const char *a : {"87.245.234.83", "8.8.8.8", "172.32.0.1", "100.128.0.1", "198.20.0.1"})
         EXPECT_FALSE(is_bogon(ip(a))) << a;

@@ -7,8 +7,10 @@
 #include "graph/geo/code_tables.h"
 #include "tests/geo/geo_test_support.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 TEST(Gazetteer, LoadsGeoNamesCities15000)
 {
@@ -77,7 +79,8 @@ TEST(CodeTables, IataCodesPlaceTheirMetro)
                    Want{"AKL", -37.008, 174.792}, Want{"ZRH", 47.464, 8.549}, Want{"HND", 35.549, 139.780}}) {
         const City *c = g.find_iata(w.code);
         ASSERT_NE(c, nullptr) << w.code;
-        EXPECT_LT(great_circle_km(c->loc.lat, c->loc.lon, w.lat, w.lon), 60.0) << w.code << " -> " << c->loc.city;
+        EXPECT_LT(great_circle_km(c->loc.lat, c->loc.lon, w.lat, w.lon), 60.0)
+            << w.code << " -> " << c->loc.city;
     }
     EXPECT_EQ(g.find_iata("XQZ"), nullptr);
 }

@@ -7,8 +7,10 @@
 #include "graph/geo/geo_json.h"
 #include "tests/geo/geo_test_support.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 TEST(GeoJson, ReadsBothFormatsInInputOrder)
 {
@@ -49,12 +51,14 @@ TEST(GeoJson, OutputHasTheIssueFields)
     auto traces = read_geo_input_file(test::data("case_zurich_indonesia.jsonl"));
     const PathGeolocator locator({.gazetteer = &test::gazetteer()});
     const nlohmann::json j = to_json(locator.locate(traces.at(0)));
-    for (const char *k : {"pcs", "alignment", "distance_km", "flagged_segments", "hops"}) EXPECT_TRUE(j.contains(k)) << k;
+    for (const char *k : {"pcs", "alignment", "distance_km", "flagged_segments", "hops"})
+        EXPECT_TRUE(j.contains(k)) << k;
     ASSERT_EQ(j["hops"].size(), 8u);
     const auto &h = j["hops"][7];
     EXPECT_EQ(h["hop"], 10);
     EXPECT_EQ(h["addr"], "206.237.97.100");
-    for (const char *k : {"city", "country", "lat", "lon", "posterior", "candidates"}) EXPECT_TRUE(h.contains(k)) << k;
+    for (const char *k : {"city", "country", "lat", "lon", "posterior", "candidates"})
+        EXPECT_TRUE(h.contains(k)) << k;
     ASSERT_FALSE(h["candidates"].empty());
     for (const char *k : {"city", "country", "lat", "lon", "sources"})
         EXPECT_TRUE(h["candidates"][0].contains(k)) << k;

@@ -5,7 +5,8 @@
 
 #include "graph/geo/gazetteer.h"
 
-namespace pathmap::geo::test {
+namespace pathmap::geo::test
+{
 
 inline const Gazetteer &gazetteer()
 {

@@ -7,8 +7,10 @@
 #include "graph/geo/hostname_hints.h"
 #include "tests/geo/geo_test_support.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 struct Row {
     std::string host, city, country, kind;
@@ -35,9 +37,12 @@ std::vector<Row> read_table()
 const char *kind_name(HostnameHint::Kind k)
 {
     switch (k) {
-    case HostnameHint::Kind::iata: return "iata";
-    case HostnameHint::Kind::operator_code: return "operator_code";
-    case HostnameHint::Kind::city_name: return "city_name";
+    case HostnameHint::Kind::iata:
+        return "iata";
+    case HostnameHint::Kind::operator_code:
+        return "operator_code";
+    case HostnameHint::Kind::city_name:
+        return "city_name";
     }
     return "?";
 }
@@ -50,13 +55,15 @@ TEST(HostnameHints, RealStyleRouterNames)
     for (const Row &r : rows) {
         const auto hints = parse_hostname(r.host, test::gazetteer());
         if (r.city.empty()) {
-            EXPECT_TRUE(hints.empty()) << r.host << " gave " << (hints.empty() ? "" : hints[0].city->loc.city);
+            EXPECT_TRUE(hints.empty())
+                << r.host << " gave " << (hints.empty() ? "" : hints[0].city->loc.city);
             continue;
         }
         ASSERT_FALSE(hints.empty()) << r.host;
         const City *want = test::gazetteer().find(r.city, r.country);
         ASSERT_NE(want, nullptr) << r.city;
-        EXPECT_EQ(hints[0].city, want) << r.host << " -> " << hints[0].city->loc.city << " via " << hints[0].token;
+        EXPECT_EQ(hints[0].city, want)
+            << r.host << " -> " << hints[0].city->loc.city << " via " << hints[0].token;
         EXPECT_STREQ(kind_name(hints[0].kind), r.kind.c_str()) << r.host;
         ++located;
     }

@@ -8,8 +8,10 @@
 #include "graph/geo/path_model.h"
 #include "tests/geo/geo_test_support.h"
 
-namespace pathmap::geo {
-namespace {
+namespace pathmap::geo
+{
+namespace
+{
 
 Location city(const char *name, const char *cc = "")
 {
@@ -21,7 +23,11 @@ Location city(const char *name, const char *cc = "")
 GeoHop hop(int n, const char *addr, double rtt, std::optional<Location> geodb = {},
            std::optional<Location> rdns = {})
 {
-    return {.hop = n, .addr = addr, .rtt_ms = rtt, .rdns = {}, .evidence = {.rdns_hint = rdns, .ixp = {}, .geodb = geodb}};
+    return {.hop = n,
+            .addr = addr,
+            .rtt_ms = rtt,
+            .rdns = {},
+            .evidence = {.rdns_hint = rdns, .ixp = {}, .geodb = geodb}};
 }
 
 const ModelParams kParams{};
@@ -119,7 +125,8 @@ TEST(Carry, BogonHopTakesItsNeighboursCity)
     EXPECT_EQ(r.hops[1].loc->city, "Madrid");
     // The GeoDB "answer" for a private address is ignored, not a candidate source.
     for (const Candidate &c : r.hops[1].candidates)
-        for (Source s : c.sources) EXPECT_NE(s, Source::geodb) << c.loc.city;
+        for (Source s : c.sources)
+            EXPECT_NE(s, Source::geodb) << c.loc.city;
 }
 
 TEST(Posterior, IsAProbabilityAndFollowsEvidence)
@@ -159,7 +166,8 @@ TEST(Revisit, LeavingAndReturningCostsMoreThanStaying)
         hops[i].unit = {unit_vector(a), unit_vector(b)};
     }
     hops[1].utility = {0.4, 1.2}; // the middle hop leans to B
-    for (HopStates &h : hops) score_emissions(h, kParams);
+    for (HopStates &h : hops)
+        score_emissions(h, kParams);
     ModelParams no_revisit = kParams;
     no_revisit.revisit_penalty = 0;
     const Decoded with = decode(hops, std::nullopt, kParams, nullptr);

@@ -17,8 +17,10 @@
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
 
-namespace pathmap::cli {
-namespace {
+namespace pathmap::cli
+{
+namespace
+{
 
 struct GeolocateOptions {
     std::string input;
@@ -34,7 +36,8 @@ struct GeolocateOptions {
 
 std::optional<double> parse_double(std::string_view s)
 {
-    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.front() == ' ')
+        s.remove_prefix(1);
     double v = 0;
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
@@ -49,7 +52,8 @@ geo::Location parse_place(const std::string &arg, const std::string &flag, const
         auto lat = parse_double(std::string_view(arg).substr(0, comma));
         auto lon = parse_double(std::string_view(arg).substr(comma + 1));
         if (lat && lon) {
-            if (std::abs(*lat) > 90 || std::abs(*lon) > 180) throw UsageError(flag + " " + arg + ": coordinates out of range");
+            if (std::abs(*lat) > 90 || std::abs(*lon) > 180)
+                throw UsageError(flag + " " + arg + ": coordinates out of range");
             return geo::Location{.city = "", .country = "", .lat = *lat, .lon = *lon};
         }
     }
@@ -72,14 +76,17 @@ void run_geolocate(const GeolocateOptions &o)
     std::optional<geo::LatencyPriors> priors;
     if (!o.geodb.empty()) ctx.geodb = (geodb = geo::GeoDb::open(o.geodb, &gz)).get();
     if (!o.geofeed.empty())
-        ctx.geofeed = &geofeed.emplace(geo::PrefixLocations::load_csv(o.geofeed, geo::PrefixLocations::Format::geofeed, &gz));
+        ctx.geofeed = &geofeed.emplace(
+            geo::PrefixLocations::load_csv(o.geofeed, geo::PrefixLocations::Format::geofeed, &gz));
     if (!o.ixp.empty())
         ctx.ixp = &ixp.emplace(geo::PrefixLocations::load_csv(o.ixp, geo::PrefixLocations::Format::ixp, &gz));
     if (!o.priors.empty()) {
         const geo::ModelParams &p = ctx.params;
-        ctx.priors = &priors.emplace(geo::LatencyPriors::load_csv(
-            o.priors, {.bin_ms = p.prior_bin_ms, .smooth_bins = p.prior_smooth_bins,
-                       .trust_samples = p.prior_trust_samples, .max_weight = p.prior_max_weight}));
+        ctx.priors =
+            &priors.emplace(geo::LatencyPriors::load_csv(o.priors, {.bin_ms = p.prior_bin_ms,
+                                                                    .smooth_bins = p.prior_smooth_bins,
+                                                                    .trust_samples = p.prior_trust_samples,
+                                                                    .max_weight = p.prior_max_weight}));
     }
 
     std::vector<geo::GeoTrace> traces;
@@ -91,12 +98,14 @@ void run_geolocate(const GeolocateOptions &o)
 
     const geo::PathGeolocator locator(ctx);
     std::vector<geo::GeoResult> results(traces.size());
-    const unsigned nthreads = std::max(1u, std::min<unsigned>(o.threads, static_cast<unsigned>(traces.size())));
+    const unsigned nthreads =
+        std::max(1u, std::min<unsigned>(o.threads, static_cast<unsigned>(traces.size())));
     {
         std::vector<std::jthread> workers;
         for (unsigned w = 0; w < nthreads; ++w)
             workers.emplace_back([&, w] {
-                for (size_t i = w; i < traces.size(); i += nthreads) results[i] = locator.locate(traces[i]);
+                for (size_t i = w; i < traces.size(); i += nthreads)
+                    results[i] = locator.locate(traces[i]);
             });
     }
 
@@ -122,7 +131,8 @@ void add_geolocate_command(CLI::App &app)
 {
     auto opts = std::make_shared<GeolocateOptions>();
     CLI::App *cmd = app.add_subcommand(
-        "geolocate", "Place each hop on the map with a posterior, and score how far to trust each path (PCS)");
+        "geolocate",
+        "Place each hop on the map with a posterior, and score how far to trust each path (PCS)");
     cmd->add_option("INPUT", opts->input, "traces.jsonl from pathmap, or annotated-trace JSON lines")
         ->required()
         ->check(CLI::ExistingFile);
@@ -136,7 +146,9 @@ void add_geolocate_command(CLI::App &app)
         ->check(CLI::ExistingFile);
     cmd->add_option("--priors", opts->priors, "Country-pair RTT samples CSV: CC_A,CC_B,rtt_ms")
         ->check(CLI::ExistingFile);
-    cmd->add_option("--threads", opts->threads, "Decoding threads")->capture_default_str()->check(CLI::Range(1, 64));
+    cmd->add_option("--threads", opts->threads, "Decoding threads")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
     cmd->callback([opts] { run_geolocate(*opts); });
 }
 
