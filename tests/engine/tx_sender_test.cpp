@@ -180,6 +180,31 @@ TEST(XskSender, OneSocketPerQueue)
     });
 }
 
+TEST(Sender, AfXdpFailureFallsBackToAfPacket)
+{
+    if (!is_root()) GTEST_SKIP() << "needs root for network namespaces";
+    run_or_skip([](const VethPair &) -> std::string {
+        const tx::NextHop hop = tx::resolve_next_hop(kTarget, "pmtx0");
+        tx::SenderConfig cfg{.iface = "pmtx0",
+                             .kind = tx::TxKind::afxdp,
+                             .frame = {.src_mac = hop.src_mac, .dst_mac = hop.dst_mac, .src_ip = hop.src_ip, .run_id = kRunId},
+                             .allow_fallback = false,
+                             .queue = 5, // pmtx0 has one queue: the AF_XDP bind must fail
+                             .num_queues = 1};
+        std::string err;
+        try {
+            tx::make_sender(cfg);
+        } catch (const std::runtime_error &e) {
+            err = e.what();
+        }
+        REQUIRE(err.find("AF_XDP") != std::string::npos && err.find("queue 5") != std::string::npos, "error: " + err);
+        cfg.allow_fallback = true;
+        auto sender = tx::make_sender(cfg);
+        REQUIRE(sender->kind() == tx::TxKind::packet, sender->describe());
+        return "";
+    });
+}
+
 TEST(NextHop, ResolvesGatewayRouteAndOnLinkNeighbour)
 {
     if (!is_root()) GTEST_SKIP() << "needs root for network namespaces";

@@ -98,6 +98,11 @@ public:
             if (e == ENOMEM) msg += "; " + memlock_hint();
             if (e == EBUSY) msg += "; another AF_XDP socket is bound to this queue";
             if (e == ENODEV || e == ENXIO) msg += "; check the interface exists and is up";
+            if (e == EINVAL) {
+                const uint32_t nq = iface_tx_queues(cfg.iface);
+                msg += queue >= nq ? "; " + cfg.iface + " has " + std::to_string(nq) + " queue(s)"
+                                   : "; the driver may not support AF_XDP (try --tx packet)";
+            }
             throw std::runtime_error(msg);
         }
         xsk_.reset(xsk);
