@@ -136,6 +136,7 @@ void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, con
         }
         VertexInfo &vi = graph_.vertex(v);
         double rtt = r.rtt_ms;
+        if (vi.times_seen == 0) vi.label = format_ipv4(r.addr);
         if (vi.times_seen == 0 || rtt < vi.rtt_min_ms) vi.rtt_min_ms = rtt;
         ++vi.times_seen;
         ++vi.traces;

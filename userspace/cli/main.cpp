@@ -21,6 +21,8 @@ int main(int argc, char **argv)
     pathmap::cli::add_sweep_command(app);
     pathmap::cli::add_mtr_command(app);
     pathmap::cli::add_geolocate_command(app);
+    pathmap::cli::add_graph_command(app);
+    pathmap::cli::add_report_command(app);
 
     app.parse_complete_callback([&] {
         using pathmap::log::Level;

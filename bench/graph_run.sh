@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Topology graph benchmarks: builds an optimised graph_bench of its own (no
+# root, no network) and runs every mode with its baseline. Results to stdout.
+#   bench/graph_run.sh [OUT_DIR]
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-/tmp/pathmap-graph-bench}
+mkdir -p "$out/generated/graph"
+cmake -DINPUT="$src/graph/rules/default_roles.json" -DOUTPUT="$out/generated/graph/default_roles_json.h" \
+      -P "$src/graph/embed_rules.cmake"
+c++ -O2 -DNDEBUG -std=c++20 -I"$src/include" -I"$src" -I"$out/generated" -o "$out/graph_bench" \
+    "$src/bench/graph_bench.cpp" "$src"/graph/*.cpp "$src"/userspace/common/*.cpp -lfmt -pthread
+echo "== 10M replies into the graph (separate process, so peak RSS is this mode's)"
+"$out/graph_bench" replies 10000000
+echo "== traces.jsonl ingest, 200,000 traces x 10 hops"
+"$out/graph_bench" ingest "$out/traces.jsonl" 200000
+echo "== GraphML export of a 100,000-node graph"
+"$out/graph_bench" graphml "$out/topology.graphml" 100000
+ls -l "$out/topology.graphml"
+echo "== baselines reading the same GraphML: xmllint parse, networkx.read_graphml"
+/usr/bin/time -f "xmllint --noout: %e s" xmllint --noout "$out/topology.graphml"
+/usr/bin/time -f "networkx read_graphml: %e s, %M KiB" /usr/bin/python3 -c \
+  "import networkx as nx, sys; g = nx.read_graphml(sys.argv[1]); print(g.number_of_nodes(), 'nodes read by networkx')" \
+  "$out/topology.graphml"

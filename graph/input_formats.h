@@ -1,0 +1,44 @@
+// Readers of traceroute data users already have, all into pathmap::Trace:
+// pathmap traces.jsonl, scamper JSON (sc_warts2json), RIPE Atlas traceroute
+// results, mtr --json and plain `traceroute [-n]` text. `auto` looks at the
+// first bytes of the file.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pathmap/trace.h"
+
+namespace pathmap::graph {
+
+enum class InputFormat { auto_detect, pathmap, scamper, atlas, mtr, traceroute };
+
+struct InputError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+std::optional<InputFormat> parse_input_format(std::string_view name);
+const char *input_format_name(InputFormat f);
+// Throws InputError when the text matches no known format.
+InputFormat detect_input_format(std::string_view head);
+
+// Each throws InputError naming the file (and line where it has one).
+std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name);
+std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &name);
+std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &name);
+std::vector<Trace> parse_mtr_json(std::string_view text, const std::string &name);
+std::vector<Trace> parse_traceroute_text(std::string_view text, const std::string &name);
+
+std::vector<Trace> parse_traces(std::string_view text, InputFormat f, const std::string &name);
+std::vector<Trace> read_traces_file(const std::filesystem::path &file, InputFormat f = InputFormat::auto_detect);
+
+// Fast path for pathmap's own lines: parses the fields pathmap writes without
+// building a JSON tree. Returns false (leaving `out` unspecified) when the
+// line is anything unusual, so the caller can fall back to the full parser.
+bool parse_trace_line_fast(std::string_view line, Trace &out);
+
+} // namespace pathmap::graph

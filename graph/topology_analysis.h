@@ -1,0 +1,33 @@
+// Questions users ask of a topology: which routers are chokepoints (the
+// dominator tree from the vantage: how many reached prefixes a router's
+// failure would cut off; articulation points of the undirected graph), and
+// which links carry the most paths.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/topology_builder.h"
+
+namespace pathmap::graph {
+
+struct Chokepoint {
+    VertexId vertex = kNoVertex;
+    std::string label;
+    HopRole role = HopRole::unknown;
+    size_t prefixes_behind = 0;     // prefixes every path to which crosses this vertex
+    bool articulation_point = false;
+};
+
+struct LinkLoad {
+    VertexId src = kNoVertex, dst = kNoVertex;
+    std::string from, to;
+    uint32_t paths = 0;
+};
+
+// Hops (interface or anonymous vertices) that dominate at least one prefix,
+// most prefixes first; ties by label.
+std::vector<Chokepoint> find_chokepoints(const TopologyBuilder &b);
+std::vector<LinkLoad> top_links(const TopologyGraph &g, size_t n);
+
+} // namespace pathmap::graph

@@ -1,0 +1,167 @@
+// Report assembly from profiles.jsonl.
+#include "graph/topology_report.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "graph/topology_analysis.h"
+#include "graph/topology_builder.h"
+#include "pathmap/ipv4.h"
+
+namespace pathmap::graph {
+
+using nlohmann::json;
+
+json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
+{
+    auto file = dir / "profiles.jsonl";
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot open " + file.string() + " (run 'pathmap graph ... -o " + dir.string() + "' first)");
+    std::optional<uint32_t> want;
+    if (!opts.path_to.empty()) {
+        want = parse_ipv4(opts.path_to);
+        if (!want) throw std::runtime_error("--path-to: '" + opts.path_to + "' is not an IPv4 address");
+    }
+    TopologyBuilder builder;
+    std::map<uint32_t, std::map<std::string, int>> role_votes;
+    struct Segment {
+        std::string kind;
+        std::set<std::string> members;
+        size_t traces = 0;
+    };
+    std::map<std::string, Segment> segments;
+    json paths = json::array(), near_paths = json::array();
+    size_t reached = 0, lineno = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+        ++lineno;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        try {
+            json p = json::parse(line);
+            Trace t;
+            t.dst = p.at("dst").get<std::string>();
+            t.flow_id = p.value("flow_id", uint16_t{0});
+            t.reached = p.value("reached", false);
+            reached += t.reached;
+            std::set<std::string> seen_clusters;
+            for (const json &h : p.at("hops")) {
+                if (h.at("ip").is_null()) continue;
+                Hop hop;
+                hop.ttl = h.at("index").get<uint8_t>();
+                hop.addr = h["ip"].get<std::string>();
+                hop.rtt_ms = h.value("rtt_ms", 0.0);
+                if (h.contains("hostname") && h["hostname"].is_string()) hop.rdns = h["hostname"].get<std::string>();
+                auto a = parse_ipv4(hop.addr);
+                if (!a) throw std::runtime_error("hop address '" + hop.addr + "' is not IPv4");
+                ++role_votes[*a][h.value("role", std::string("unknown"))];
+                if (h.contains("cluster_id") && h["cluster_id"].is_string()) {
+                    std::string id = h["cluster_id"].get<std::string>();
+                    segments[id].members.insert(hop.addr);
+                    seen_clusters.insert(id);
+                }
+                t.hops.push_back(std::move(hop));
+            }
+            for (const json &c : p.value("clusters", json::array()))
+                if (segments.count(c.value("id", std::string()))) segments[c["id"].get<std::string>()].kind = c.value("kind", "");
+            for (const std::string &id : seen_clusters) ++segments[id].traces;
+            if (want) {
+                auto d = parse_ipv4(t.dst);
+                if (d && *d == *want) paths.push_back(p);
+                else if (d && (*d >> 8) == (*want >> 8)) near_paths.push_back(p);
+            }
+            builder.add(t);
+        } catch (const std::exception &e) {
+            throw std::runtime_error(file.string() + ":" + std::to_string(lineno) + ": " + e.what());
+        }
+    }
+    TopologyGraph &g = builder.graph();
+    for (auto &[addr, votes] : role_votes) {
+        auto v = g.find_interface(addr);
+        if (!v) continue;
+        auto best = std::max_element(votes.begin(), votes.end(),
+                                     [](const auto &a, const auto &b) { return a.second < b.second; });
+        parse_hop_role(best->first, g.vertex(*v).role);
+    }
+    json report;
+    size_t prefixes = 0;
+    for (VertexId v = 0; v < g.vertex_count(); ++v) prefixes += g.vertex(v).kind == VertexKind::prefix;
+    report["summary"] = {{"traces", builder.paths().size()},
+                         {"reached", reached},
+                         {"prefixes_reached", prefixes},
+                         {"vertices", g.vertex_count()},
+                         {"links", g.edge_count()}};
+    if (want) {
+        if (paths.empty() && near_paths.empty()) throw std::runtime_error("no trace to " + opts.path_to + " in " + file.string());
+        report["path_to"] = {{"host", opts.path_to}, {"exact", !paths.empty()}, {"traces", paths.empty() ? near_paths : paths}};
+    }
+    json chokes = json::array();
+    auto cps = find_chokepoints(builder);
+    for (size_t i = 0; i < cps.size() && i < opts.top_chokepoints; ++i)
+        chokes.push_back({{"hop", cps[i].label},
+                          {"role", hop_role_name(cps[i].role)},
+                          {"prefixes_behind", cps[i].prefixes_behind},
+                          {"articulation_point", cps[i].articulation_point}});
+    report["chokepoints"] = chokes;
+    json links = json::array();
+    for (const LinkLoad &l : top_links(g, opts.top_links))
+        links.push_back({{"from", l.from}, {"to", l.to}, {"paths", l.paths}});
+    report["top_links"] = links;
+    json segs = json::array();
+    for (auto &[id, s] : segments)
+        segs.push_back({{"id", id}, {"kind", s.kind}, {"members", s.members}, {"traces", s.traces}});
+    report["segments"] = segs;
+    return report;
+}
+
+std::string render_report_text(const json &r)
+{
+    std::string out;
+    const json &s = r.at("summary");
+    out += fmt::format("{} traces ({} reached), {} prefixes, {} vertices, {} links\n", s["traces"].get<size_t>(),
+                       s["reached"].get<size_t>(), s["prefixes_reached"].get<size_t>(), s["vertices"].get<size_t>(),
+                       s["links"].get<size_t>());
+    if (r.contains("path_to")) {
+        const json &p = r["path_to"];
+        out += fmt::format("\nPath to {}{}:\n", p["host"].get<std::string>(), p["exact"].get<bool>() ? "" : " (nearest traced address in its /24)");
+        for (const json &t : p["traces"]) {
+            out += fmt::format("  to {} flow {}: {} hops, {} usable for distance, ~{} km, confidence {:.2f}\n",
+                               t["dst"].get<std::string>(), t["flow_id"].get<int>(), t["summary"]["total_hops"].get<int>(),
+                               t["summary"]["usable_distance_hops"].get<int>(),
+                               t["summary"]["estimated_distance_km"].get<double>(),
+                               t["summary"]["path_confidence"].get<double>());
+            for (const json &h : t["hops"]) {
+                std::string ip = h["ip"].is_null() ? "*" : h["ip"].get<std::string>();
+                std::string rtt = h["rtt_ms"].is_null() ? "" : fmt::format("{:.2f} ms", h["rtt_ms"].get<double>());
+                std::string cl = h["cluster_id"].is_null() ? "" : " [" + h["cluster_id"].get<std::string>() + "]";
+                out += fmt::format("    {:>3}  {:<16} {:>10}  {:<22} {:<8} rel {:.2f}{}\n", h["index"].get<int>(), ip, rtt,
+                                   h["role"].get<std::string>(), h["scope"].get<std::string>(),
+                                   h["reliability"].get<double>(), cl);
+            }
+            for (const json &n : t["summary"]["notes"]) out += "    note: " + n.get<std::string>() + "\n";
+        }
+    }
+    out += "\nChokepoints (prefixes cut off if the hop fails):\n";
+    if (r["chokepoints"].empty()) out += "  none\n";
+    for (const json &c : r["chokepoints"])
+        out += fmt::format("  {:<18} {:<22} {:>6} prefixes{}\n", c["hop"].get<std::string>(), c["role"].get<std::string>(),
+                           c["prefixes_behind"].get<size_t>(), c["articulation_point"].get<bool>() ? "  (articulation point)" : "");
+    out += "\nTop links by paths:\n";
+    for (const json &l : r["top_links"])
+        out += fmt::format("  {:<18} -> {:<18} {:>7} paths\n", l["from"].get<std::string>(), l["to"].get<std::string>(),
+                           l["paths"].get<size_t>());
+    out += "\nCGNAT, backbone and other segments:\n";
+    if (r["segments"].empty()) out += "  none\n";
+    for (const json &sg : r["segments"]) {
+        std::string members;
+        for (const json &m : sg["members"]) members += (members.empty() ? "" : " ") + m.get<std::string>();
+        out += fmt::format("  {:<12} {:<17} {:>5} traces: {}\n", sg["id"].get<std::string>(), sg["kind"].get<std::string>(),
+                           sg["traces"].get<size_t>(), members);
+    }
+    return out;
+}
+
+} // namespace pathmap::graph

@@ -1,0 +1,146 @@
+// Every input format, parsed from files real tools wrote on the testbed
+// (scamper, mtr, traceroute) and a hand-written RIPE Atlas result.
+#include <gtest/gtest.h>
+
+#include "graph/input_formats.h"
+
+using namespace pathmap;
+using namespace pathmap::graph;
+
+namespace {
+
+std::string data(const char *f) { return std::string(PATHMAP_TEST_DATA) + "/graph/" + f; }
+
+const Trace &find(const std::vector<Trace> &ts, const std::string &dst)
+{
+    for (const Trace &t : ts)
+        if (t.dst == dst) return t;
+    throw std::runtime_error("no trace to " + dst);
+}
+
+TEST(Readers, TracerouteTextFromTestbed)
+{
+    auto ts = read_traces_file(data("testbed_traceroute.txt"));
+    ASSERT_EQ(ts.size(), 4u);
+    const Trace &core = find(ts, "198.19.1.1");
+    EXPECT_TRUE(core.reached);
+    ASSERT_EQ(core.hops.size(), 11u); // TTL 9 (silent r9) is a star
+    EXPECT_EQ(core.hops[0].addr, "198.18.0.1");
+    EXPECT_DOUBLE_EQ(core.hops[0].rtt_ms, 0.078);
+    EXPECT_EQ(core.hops[8].ttl, 10);
+    EXPECT_EQ(core.hops.back().addr, "198.19.1.1");
+    const Trace &cg = find(ts, "198.19.64.1");
+    EXPECT_EQ(cg.hops[4].addr, "100.64.0.2");
+    const Trace &unreach = find(ts, "198.19.240.1");
+    EXPECT_FALSE(unreach.reached);
+    EXPECT_EQ(unreach.stop_reason, "unreachable");
+    EXPECT_EQ(unreach.hops.back().icmp_type, 3);
+}
+
+TEST(Readers, TracerouteWithNamesAndSeveralProbes)
+{
+    auto ts = parse_traceroute_text("traceroute to 198.19.1.1 (198.19.1.1), 30 hops max, 60 byte packets\n"
+                                    " 1  gw.example (198.18.0.1)  0.5 ms  0.4 ms  0.3 ms\n"
+                                    " 2  * r2.example (198.18.1.2)  1.5 ms r2b.example (198.18.1.3)  1.2 ms\n"
+                                    " 3  * * *\n",
+                                    "t");
+    ASSERT_EQ(ts.size(), 1u);
+    ASSERT_EQ(ts[0].hops.size(), 2u);
+    EXPECT_EQ(ts[0].hops[0].rdns.value_or(""), "gw.example");
+    EXPECT_EQ(ts[0].hops[1].addr, "198.18.1.2");
+    EXPECT_DOUBLE_EQ(ts[0].hops[1].rtt_ms, 1.5);
+    EXPECT_FALSE(ts[0].reached);
+}
+
+TEST(Readers, ScamperJsonFromTestbed)
+{
+    auto ts = read_traces_file(data("testbed_scamper.json"));
+    ASSERT_EQ(ts.size(), 4u);
+    const Trace &cg = find(ts, "198.19.64.1");
+    EXPECT_TRUE(cg.reached);
+    EXPECT_EQ(cg.stop_reason, "reached");
+    EXPECT_EQ(cg.hops.front().addr, "198.18.0.1");
+    EXPECT_EQ(cg.hops.front().ttl, 1);
+    EXPECT_GT(cg.hops.front().reply_ttl, 0);
+    EXPECT_EQ(cg.hops.back().addr, "198.19.64.1");
+    const Trace &core = find(ts, "198.19.1.1");
+    for (const Hop &h : core.hops) {
+            EXPECT_NE(h.ttl, 9) << "silent r9 must not appear";
+        }
+    const Trace &unreach = find(ts, "198.19.240.1");
+    EXPECT_FALSE(unreach.reached);
+}
+
+TEST(Readers, MtrJsonFromTestbed)
+{
+    auto ts = read_traces_file(data("testbed_mtr.json"));
+    ASSERT_EQ(ts.size(), 1u);
+    EXPECT_EQ(ts[0].dst, "198.19.1.1");
+    EXPECT_TRUE(ts[0].reached);
+    EXPECT_EQ(ts[0].hops.front().addr, "198.18.0.1");
+    EXPECT_DOUBLE_EQ(ts[0].hops.front().rtt_ms, 0.068); // Best
+    for (const Hop &h : ts[0].hops) {
+            EXPECT_FALSE(h.addr.empty());
+        }
+}
+
+TEST(Readers, AtlasHandWritten)
+{
+    auto ts = read_traces_file(data("atlas_traceroute.json"));
+    ASSERT_EQ(ts.size(), 2u);
+    const Trace &a = ts[0];
+    EXPECT_EQ(a.dst, "198.19.3.1");
+    EXPECT_EQ(a.flow_id, 3);
+    EXPECT_TRUE(a.reached);
+    ASSERT_EQ(a.hops.size(), 3u);
+    EXPECT_DOUBLE_EQ(a.hops[0].rtt_ms, 0.412);
+    EXPECT_EQ(a.hops[1].ttl, 3);
+    EXPECT_EQ(a.hops[1].mpls_labels, std::vector<uint32_t>{24012});
+    EXPECT_EQ(a.hops[1].quoted_ttl, 2);
+    EXPECT_EQ(ts[1].hops.back().icmp_type, 3);
+    EXPECT_FALSE(ts[1].reached);
+}
+
+TEST(Readers, PathmapFastAndSlowPathsAgree)
+{
+    std::string line = R"({"dst":"198.19.1.1","flow_id":7,"reached":true,"stop_reason":"reached","hops":[)"
+                       R"({"ttl":1,"addr":"198.18.0.1","rtt_ms":0.25,"icmp_type":11,"icmp_code":0,"reply_ttl":64,)"
+                       R"("quoted_ttl":1,"mpls_labels":[16,17],"rdns":"r1.example"},)"
+                       R"({"ttl":2,"addr":null,"rtt_ms":0,"icmp_type":-1,"icmp_code":-1,"reply_ttl":0,"quoted_ttl":0,"mpls_labels":[]}]})";
+    Trace fast;
+    ASSERT_TRUE(parse_trace_line_fast(line, fast));
+    auto slow = parse_pathmap_jsonl(line + "\n", "x");
+    ASSERT_EQ(slow.size(), 1u);
+    EXPECT_EQ(fast.dst, "198.19.1.1");
+    EXPECT_EQ(fast.flow_id, 7);
+    ASSERT_EQ(fast.hops.size(), 2u);
+    EXPECT_EQ(fast.hops[0].mpls_labels, (std::vector<uint32_t>{16, 17}));
+    EXPECT_EQ(fast.hops[0].rdns.value_or(""), "r1.example");
+    EXPECT_EQ(fast.hops[0].reply_ttl, 64);
+    EXPECT_TRUE(fast.hops[1].addr.empty());
+    // An escaped string or an unknown key sends the line to the full parser.
+    Trace t;
+    EXPECT_FALSE(parse_trace_line_fast(R"({"dst":"1.2.3.4","x":1,"hops":[]})", t));
+    EXPECT_EQ(parse_pathmap_jsonl(R"({"dst":"1.2.3.4","x":1,"hops":[]})", "x").size(), 1u);
+}
+
+TEST(Readers, DetectionAndErrors)
+{
+    EXPECT_EQ(detect_input_format("traceroute to 1.2.3.4 (1.2.3.4)"), InputFormat::traceroute);
+    EXPECT_EQ(detect_input_format(R"({"report": {"mtr": {}, "hubs": []}})"), InputFormat::mtr);
+    EXPECT_EQ(detect_input_format(R"([{"dst_addr": "1.2.3.4", "result": []}])"), InputFormat::atlas);
+    EXPECT_EQ(detect_input_format(R"({"type":"cycle-start"})"), InputFormat::scamper);
+    EXPECT_EQ(detect_input_format(R"({"dst":"1.2.3.4","hops":[]})"), InputFormat::pathmap);
+    EXPECT_THROW(detect_input_format("hello"), InputError);
+    EXPECT_THROW(parse_pathmap_jsonl("{\"dst\": 5}\n", "f"), InputError);
+    try {
+        parse_traceroute_text("traceroute to 1.2.3.4 (1.2.3.4)\n x  1.2.3.4\n", "f.txt");
+        FAIL();
+    } catch (const InputError &e) {
+        EXPECT_NE(std::string(e.what()).find("f.txt:2"), std::string::npos);
+    }
+    EXPECT_THROW(read_traces_file("/nonexistent"), InputError);
+    EXPECT_FALSE(parse_input_format("csv").has_value());
+}
+
+} // namespace

@@ -1,0 +1,80 @@
+// pathmap graph INPUT... -o DIR: build the topology from trace files of any
+// supported format and write topology.graphml/.gexf/.dot/.png and profiles.jsonl.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "graph/graph_outputs.h"
+#include "graph/input_formats.h"
+#include "userspace/cli/commands.h"
+
+namespace pathmap::cli {
+
+namespace {
+struct GraphArgs {
+    std::vector<std::string> inputs;
+    std::string outdir;
+    std::string format = "auto";
+    std::string rules, pfx2as, ixp;
+    bool replace_rules = false;
+    bool geolocate = false;
+    bool no_png = false;
+};
+} // namespace
+
+void add_graph_command(CLI::App &app)
+{
+    auto args = std::make_shared<GraphArgs>();
+    auto *cmd = app.add_subcommand("graph", "Build the topology graph from traces (traces.jsonl, scamper JSON, RIPE Atlas "
+                                            "JSON, mtr --json, traceroute output) and write GraphML, GEXF, DOT/PNG and profiles");
+    cmd->add_option("inputs", args->inputs, "Input files")->required()->check(CLI::ExistingFile);
+    cmd->add_option("-o,--output", args->outdir, "Output directory (created if missing)")->required();
+    cmd->add_option("--format", args->format, "Input format: auto, pathmap, scamper, atlas, mtr, traceroute")
+        ->capture_default_str();
+    cmd->add_option("--rules", args->rules, "Hop-role rules file (JSON) added before the built-in rules")
+        ->check(CLI::ExistingFile);
+    cmd->add_flag("--replace-rules", args->replace_rules, "Use only the --rules file, not the built-in rules");
+    cmd->add_option("--pfx2as", args->pfx2as, "CAIDA prefix-to-AS file (prefix, length, ASN per line)")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--ixp", args->ixp, "IXP peering LAN prefixes, one CIDR per line")->check(CLI::ExistingFile);
+    cmd->add_flag("--geolocate", args->geolocate, "Add region vertices from path geolocation");
+    cmd->add_flag("--no-png", args->no_png, "Do not render topology.png with graphviz");
+    cmd->callback([args] {
+        auto fmt_opt = graph::parse_input_format(args->format);
+        if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
+        if (args->replace_rules && args->rules.empty()) throw UsageError("--replace-rules needs --rules FILE");
+        if (args->geolocate)
+            throw UsageError("--geolocate: region vertices from the geolocation library are not wired in yet");
+        graph::GraphOutputOptions opts{.rules_file = args->rules,
+                                       .extend_rules = !args->replace_rules,
+                                       .pfx2as_file = args->pfx2as,
+                                       .ixp_file = args->ixp,
+                                       .geolocate = args->geolocate,
+                                       .png = !args->no_png};
+        graph::TopologyBuilder builder({.vantage_label = opts.vantage_label});
+        size_t traces = 0;
+        for (const std::string &in : args->inputs) {
+            std::vector<Trace> ts;
+            try {
+                ts = graph::read_traces_file(in, *fmt_opt);
+            } catch (const graph::InputError &e) {
+                throw UsageError(e.what());
+            }
+            try {
+                builder.add(ts);
+            } catch (const std::invalid_argument &e) {
+                throw UsageError(in + ": " + e.what());
+            }
+            traces += ts.size();
+        }
+        if (traces == 0) throw UsageError("no IPv4 traces in the input");
+        graph::GraphOutputSummary s = graph::write_graph_outputs(builder, args->outdir, opts);
+        fmt::print("{} traces, {} vertices, {} edges, {} clusters\n", traces, s.vertices, s.edges, s.clusters);
+        for (const auto &f : s.files) fmt::print("wrote {}\n", f.string());
+    });
+}
+
+} // namespace pathmap::cli
