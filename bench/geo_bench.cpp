@@ -5,6 +5,7 @@
 //
 //   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--write FILE] [--show-failures N]
 //   geo_bench speed [--traces N] [--threads T]
+//   geo_bench end-to-end --write FILE [--threads T]   (FILE from accuracy --write)
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,6 +22,7 @@
 
 #include "graph/geo/code_tables.h"
 #include "graph/geo/gazetteer.h"
+#include "graph/geo/geo_json.h"
 #include "graph/geo/path_geolocator.h"
 
 using namespace pathmap::geo;
@@ -220,6 +222,10 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
     size_t raw_ok = 0, dec_ok = 0, hops = 0, raw_hops = 0, raw_hop_ok = 0, dec_hop_ok = 0, wrong_fixed = 0,
            wrong = 0;
     size_t flagged = 0, dec_answered_ok = 0;
+    // Calibration: decoded hops binned by posterior, share within 200 km.
+    constexpr double kBins[] = {0.0, 0.5, 0.8, 0.95, 1.0001};
+    size_t bin_n[4] = {}, bin_ok[4] = {};
+    double bin_sum[4] = {};
     std::vector<double> pcs_good, pcs_bad;
     for (size_t i = 0; i < results.size(); ++i) {
         const GeoTrace &t = corpus.traces[i];
@@ -229,6 +235,12 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
             const Location &truth = corpus.truth[i][k];
             const double dec_err = great_circle_km(*results[i].hops[k].loc, truth);
             dec_sum += dec_err;
+            for (int b = 0; b < 4; ++b)
+                if (results[i].hops[k].posterior >= kBins[b] && results[i].hops[k].posterior < kBins[b + 1]) {
+                    ++bin_n[b];
+                    bin_ok[b] += dec_err < 200;
+                    bin_sum[b] += results[i].hops[k].posterior;
+                }
             dec_hop_ok += dec_err < 200;
             ++hops;
             if (t.hops[k].evidence.geodb) {
@@ -293,8 +305,37 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
                 100.0 * wrong_fixed / std::max<size_t>(1, wrong), wrong);
     std::printf("mean PCS: paths < 200 km %.3f, others %.3f; paths with flagged segments %zu\n",
                 mean(pcs_good), mean(pcs_bad), flagged);
+    std::printf("calibration (posterior bin: hops, mean posterior, share within 200 km):");
+    for (int b = 0; b < 4; ++b)
+        if (bin_n[b])
+            std::printf(" [%.2f,%.2f): %zu, %.3f, %.3f;", kBins[b], std::min(1.0, kBins[b + 1]), bin_n[b],
+                        bin_sum[b] / static_cast<double>(bin_n[b]),
+                        static_cast<double>(bin_ok[b]) / static_cast<double>(bin_n[b]));
+    std::printf("\n");
     std::printf("decode: %.2f s on 2 threads (%.1f us/path)\n", dec_s, 1e6 * dec_s / n);
     return dec_ok >= 0.95 * n ? 0 : 1;
+}
+
+// What the CLI does per file: parse JSON lines, decode, serialise.
+int end_to_end(const Gazetteer &gz, const std::string &path, unsigned threads)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    const std::vector<GeoTrace> traces = read_geo_input_file(path);
+    const double read_s = seconds_since(t0);
+    const PathGeolocator loc({.gazetteer = &gz, .params = g_params});
+    t0 = std::chrono::steady_clock::now();
+    const auto results = decode_all(loc, traces, threads);
+    const double dec_s = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    size_t bytes = 0;
+    for (const GeoResult &r : results)
+        bytes += to_json(r).dump().size() + 1;
+    const double write_s = seconds_since(t0);
+    std::printf(
+        "end to end: %zu traces: parse %.2f s, decode %.2f s (%u threads), serialise %.2f s (%zu MB); "
+        "total %.2f s\n",
+        traces.size(), read_s, dec_s, threads, write_s, bytes >> 20, read_s + dec_s + write_s);
+    return 0;
 }
 
 int speed(const Gazetteer &gz, size_t traces, unsigned threads)
@@ -385,6 +426,7 @@ int main(int argc, char **argv)
         const Gazetteer gz = Gazetteer::load_default();
         if (mode == "accuracy") return accuracy(gz, p, write_path, show_failures);
         if (mode == "speed") return speed(gz, traces, threads);
+        if (mode == "end-to-end") return end_to_end(gz, write_path, threads);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "geo_bench: %s\n", e.what());
         return 1;

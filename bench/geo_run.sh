@@ -13,4 +13,6 @@ for wrong in 0.1 0.2 0.3; do
   "$out/geo_bench" accuracy --paths 10000 --wrong "$wrong" --seed 1 || echo "accuracy below 95% at wrong=$wrong"
   echo
 done
+"$out/geo_bench" accuracy --paths 100000 --wrong 0.2 --seed 3 --write "$out/corpus100k.jsonl" > /dev/null || true
+"$out/geo_bench" end-to-end --write "$out/corpus100k.jsonl" --threads 2
 "$out/geo_bench" speed --traces 413354 --threads 2
