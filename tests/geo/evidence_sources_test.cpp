@@ -75,7 +75,7 @@ TEST(GeoDbCsv, TablesFromTheContextFeedTheCandidates)
         EXPECT_LT(great_circle_km(h.loc->lat, h.loc->lon, 47.3769, 8.5417), 20.0);
 }
 
-TEST(Malformed, OneLineErrorsNameFileAndLine)
+TEST(GeoTables, OneLineErrorsNameFileAndLine)
 {
     const std::string bad = std::string(PATHMAP_BINARY_DIR) + "/geo_bad_geofeed.csv";
     std::ofstream(bad) << "# comment\n192.0.2.0/24,DE,,Berlin,\nnot-a-prefix,DE,,Berlin,\n";
@@ -122,7 +122,7 @@ TEST(LatencyPriors, SmoothedHistogramWithTrustWeight)
     EXPECT_FALSE(p.log_score("US", "CA", 10.0));
 }
 
-TEST(Bogon, SpecialPurposeRanges)
+TEST(GeoBogon, SpecialPurposeRanges)
 {
     for (const char *a : {"10.111.222.210", "100.64.0.1", "172.16.5.5", "192.168.1.1", "127.0.0.1",
                           "169.254.1.1", "198.18.0.1", "0.1.2.3", "224.0.0.1", "255.255.255.255"})

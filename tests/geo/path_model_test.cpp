@@ -32,7 +32,7 @@ GeoHop hop(int n, const char *addr, double rtt, std::optional<Location> geodb = 
 
 const ModelParams kParams{};
 
-TEST(Transition, SpeedOfLightBoundAt197_86KmPerMs)
+TEST(GeoTransition, SpeedOfLightBoundAt197_86KmPerMs)
 {
     // 1000 km needs 2 * 1000 / 197.86 = 10.108 ms round trip.
     const TransitionTerms t = transition(1000.0, false, 20.0, "DE", "FR", kParams, nullptr);
@@ -42,7 +42,7 @@ TEST(Transition, SpeedOfLightBoundAt197_86KmPerMs)
     EXPECT_NEAR(t.survival, std::pow(1.0 + (20.0 - 2000.0 / 197.86) / 20.0, -2.5), 1e-9);
 }
 
-TEST(Transition, InfeasibleIncrementIsGatedHard)
+TEST(GeoTransition, InfeasibleIncrementIsGatedHard)
 {
     const TransitionTerms ok = transition(1000.0, false, 12.0, "", "", kParams, nullptr);
     const TransitionTerms bad = transition(1000.0, false, 3.0, "", "", kParams, nullptr);
@@ -52,7 +52,7 @@ TEST(Transition, InfeasibleIncrementIsGatedHard)
     EXPECT_LT(bad.log_score, ok.log_score - 3.5);
 }
 
-TEST(Transition, SlackCostsAndColocationPays)
+TEST(GeoTransition, SlackCostsAndColocationPays)
 {
     const double small = transition(0.0, true, 1.0, "", "", kParams, nullptr).log_score;
     const double large = transition(0.0, true, 120.0, "", "", kParams, nullptr).log_score;
@@ -63,7 +63,7 @@ TEST(Transition, SlackCostsAndColocationPays)
     EXPECT_LT(moved, small);
 }
 
-TEST(Pcs, InfeasibleJumpScoresLowerThanItsFeasibleTwin)
+TEST(GeoPcs, InfeasibleJumpScoresLowerThanItsFeasibleTwin)
 {
     const Location frankfurt = city("Frankfurt am Main", "DE");
     const Location paris = city("Paris", "FR");
@@ -86,7 +86,7 @@ TEST(Pcs, InfeasibleJumpScoresLowerThanItsFeasibleTwin)
     EXPECT_NEAR(a.distance_km, great_circle_km(frankfurt, paris), 1.0);
 }
 
-TEST(Pcs, DecodedInfeasibleSegmentIsFlagged)
+TEST(GeoPcs, DecodedInfeasibleSegmentIsFlagged)
 {
     const Location sydney = city("Sydney", "AU");
     const Location london = city("London", "GB");
@@ -112,7 +112,7 @@ TEST(Pcs, DecodedInfeasibleSegmentIsFlagged)
     EXPECT_EQ(ok.hops[1].loc->city, "London");
 }
 
-TEST(Carry, BogonHopTakesItsNeighboursCity)
+TEST(GeoCarry, BogonHopTakesItsNeighboursCity)
 {
     const Location madrid = city("Madrid", "ES");
     const Location lisbon = city("Lisbon", "PT");
@@ -129,7 +129,7 @@ TEST(Carry, BogonHopTakesItsNeighboursCity)
             EXPECT_NE(s, Source::geodb) << c.loc.city;
 }
 
-TEST(Posterior, IsAProbabilityAndFollowsEvidence)
+TEST(GeoPosterior, IsAProbabilityAndFollowsEvidence)
 {
     const Location ams = city("Amsterdam", "NL");
     const Location fra = city("Frankfurt am Main", "DE");
@@ -152,7 +152,7 @@ TEST(Posterior, IsAProbabilityAndFollowsEvidence)
     EXPECT_GT(w.hops[0].posterior, 0.9);
 }
 
-TEST(Revisit, LeavingAndReturningCostsMoreThanStaying)
+TEST(GeoRevisit, LeavingAndReturningCostsMoreThanStaying)
 {
     // Candidates A, B at every hop; a flat path A A A must beat A B A when the
     // evidence is tied, because of the revisit penalty on top of the two moves.
