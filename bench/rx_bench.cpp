@@ -47,7 +47,7 @@ constexpr uint16_t kFlows = 8;
 struct Options {
     double seconds = 5;
     double rate = 0; // 0: unpaced
-    uint32_t repeat = 32;
+    uint32_t repeat = 1024; // per distinct frame: amortises the ~10-100 us test-run syscall
     uint32_t frames = 4096;
 };
 
