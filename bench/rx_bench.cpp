@@ -39,14 +39,15 @@ using namespace pathmap;
 using namespace pathmap::bpftest;
 using Clock = std::chrono::steady_clock;
 
-namespace {
+namespace
+{
 
 constexpr uint32_t kRun = 0x0b5e55ed;
 constexpr uint16_t kFlows = 8;
 
 struct Options {
     double seconds = 5;
-    double rate = 0; // 0: unpaced
+    double rate = 0;        // 0: unpaced
     uint32_t repeat = 1024; // per distinct frame: amortises the ~10-100 us test-run syscall
     uint32_t frames = 4096;
 };
@@ -60,11 +61,16 @@ Options parse_args(int argc, char **argv)
             if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
             return std::strtod(argv[++i], nullptr);
         };
-        if (a == "--seconds") o.seconds = next();
-        else if (a == "--rate") o.rate = next();
-        else if (a == "--repeat") o.repeat = static_cast<uint32_t>(next());
-        else if (a == "--frames") o.frames = static_cast<uint32_t>(next());
-        else throw std::invalid_argument("unknown option " + a);
+        if (a == "--seconds")
+            o.seconds = next();
+        else if (a == "--rate")
+            o.rate = next();
+        else if (a == "--repeat")
+            o.repeat = static_cast<uint32_t>(next());
+        else if (a == "--frames")
+            o.frames = static_cast<uint32_t>(next());
+        else
+            throw std::invalid_argument("unknown option " + a);
     }
     if (o.seconds <= 0 || o.repeat == 0 || o.frames == 0) throw std::invalid_argument("bad option value");
     return o;
@@ -76,16 +82,22 @@ std::vector<Bytes> make_frames(uint32_t n)
     const uint32_t local = addr("198.18.0.1");
     for (uint32_t i = 0; i < n; ++i) {
         uint8_t protos[] = {PM_PROTO_ICMP, PM_PROTO_UDP, PM_PROTO_TCP};
-        Probe p{.proto = protos[i % 3], .src_be = local, .dst_be = htonl(0xc6130000u | (i * 7919u & 0xffff)),
-                .ttl = static_cast<uint8_t>(1 + i % 30), .ts24 = (i * 40503u + 1) & PM_TS_MASK,
-                .flow_id = static_cast<uint16_t>(i % kFlows), .run_id = kRun};
+        Probe p{.proto = protos[i % 3],
+                .src_be = local,
+                .dst_be = htonl(0xc6130000u | (i * 7919u & 0xffff)),
+                .ttl = static_cast<uint8_t>(1 + i % 30),
+                .ts24 = (i * 40503u + 1) & PM_TS_MASK,
+                .flow_id = static_cast<uint16_t>(i % kFlows),
+                .run_id = kRun};
         if (i % 16 == 15 && p.proto == PM_PROTO_ICMP) {
             frames.push_back(echo_reply(p, 55, static_cast<uint16_t>(i)));
         } else if (i % 16 == 14 && p.proto == PM_PROTO_TCP) {
             frames.push_back(tcp_reply(p, false, 55, static_cast<uint16_t>(i)));
         } else {
-            IcmpError e{.router_be = htonl(0xc6120000u | (i & 0xffff)), .local_be = local,
-                        .reply_ttl = static_cast<uint8_t>(255 - p.ttl), .reply_id = static_cast<uint16_t>(i),
+            IcmpError e{.router_be = htonl(0xc6120000u | (i & 0xffff)),
+                        .local_be = local,
+                        .reply_ttl = static_cast<uint8_t>(255 - p.ttl),
+                        .reply_id = static_cast<uint16_t>(i),
                         .quote = probe_datagram(p)};
             if (i % 4 == 0) {
                 e.quote_bytes = e.quote.size();
@@ -124,7 +136,8 @@ struct Matcher {
 // network namespace private to this process (nothing is ever sent on it).
 void keep_in_dispatcher(int reply_rx_fd, int baseline_fd)
 {
-    if (unshare(CLONE_NEWNET) != 0) throw std::runtime_error(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
+    if (unshare(CLONE_NEWNET) != 0)
+        throw std::runtime_error(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
     if (std::system("ip link add pmrxb0 type veth peer name pmrxb1") != 0)
         throw std::runtime_error("creating a veth pair in the private namespace failed");
     int a = static_cast<int>(if_nametoindex("pmrxb0")), b = static_cast<int>(if_nametoindex("pmrxb1"));
@@ -190,7 +203,10 @@ struct CountOnlyProgram {
             {.code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0},
             {.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10},
             {.code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4},
-            {.code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1, .src_reg = BPF_PSEUDO_MAP_FD, .imm = map_fd},
+            {.code = BPF_LD | BPF_DW | BPF_IMM,
+             .dst_reg = BPF_REG_1,
+             .src_reg = BPF_PSEUDO_MAP_FD,
+             .imm = map_fd},
             {},
             {.code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem},
             {.code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_0, .off = 3, .imm = 0},
@@ -200,8 +216,10 @@ struct CountOnlyProgram {
             {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_DROP},
             {.code = BPF_JMP | BPF_EXIT},
         };
-        prog_fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rxb_count", "GPL", insns, sizeof(insns) / sizeof(insns[0]), nullptr);
-        if (prog_fd < 0) throw std::runtime_error(std::string("loading the count-only program: ") + std::strerror(errno));
+        prog_fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rxb_count", "GPL", insns,
+                                sizeof(insns) / sizeof(insns[0]), nullptr);
+        if (prog_fd < 0)
+            throw std::runtime_error(std::string("loading the count-only program: ") + std::strerror(errno));
     }
     ~CountOnlyProgram()
     {
@@ -215,7 +233,8 @@ struct CountOnlyProgram {
         uint32_t key = 0;
         bpf_map_lookup_elem(map_fd, &key, v.data());
         uint64_t s = 0;
-        for (auto x : v) s += x;
+        for (auto x : v)
+            s += x;
         return s;
     }
 };
@@ -257,27 +276,32 @@ try {
 
     auto c = prog.counters();
     uint64_t recorded = 0, counted = 0;
-    for (int s = PM_RX_TIME_EXCEEDED; s <= PM_RX_TCP_RST; ++s) recorded += c[s];
+    for (int s = PM_RX_TIME_EXCEEDED; s <= PM_RX_TCP_RST; ++s)
+        recorded += c[s];
     recorded += c[PM_RX_BAD_EXTENSION];
-    for (auto v : c) counted += v;
+    for (auto v : c)
+        counted += v;
     uint64_t lost_full = c[PM_RX_RINGBUF_FULL];
-    int64_t unaccounted = int64_t(p.packets) - int64_t(counted) + int64_t(recorded - matcher.matched - matcher.invalid);
+    int64_t unaccounted =
+        int64_t(p.packets) - int64_t(counted) + int64_t(recorded - matcher.matched - matcher.invalid);
     double total_s = p.seconds + drain_s;
     double consumed_rate = double(matcher.matched) / total_s;
 
     std::printf("{\"frames\": %u, \"repeat\": %u, \"offered_rate\": %.0f,\n", o.frames, o.repeat, o.rate);
-    std::printf(" \"baseline_count_only\": {\"packets\": %llu, \"counted\": %llu, \"seconds\": %.3f, \"pps\": %.0f, "
-                "\"kernel_ns_per_pkt\": %.1f},\n",
-                (unsigned long long)b.packets, (unsigned long long)base_counted, b.seconds, double(b.packets) / b.seconds,
-                double(b.kernel_ns) / double(b.packets));
-    std::printf(" \"reply_rx\": {\"packets\": %llu, \"recorded\": %llu, \"matched\": %llu, \"invalid\": %llu, "
-                "\"ringbuf_full\": %llu, \"unaccounted\": %lld, \"seconds\": %.3f, \"drain_seconds\": %.3f, "
-                "\"replies_per_s\": %.0f, \"kernel_ns_per_pkt\": %.1f, \"consumer_polls\": %llu, "
-                "\"malformed_records\": %llu},\n",
-                (unsigned long long)p.packets, (unsigned long long)recorded, (unsigned long long)matcher.matched,
-                (unsigned long long)matcher.invalid, (unsigned long long)lost_full, (long long)unaccounted, p.seconds,
-                drain_s, consumed_rate, double(p.kernel_ns) / double(p.packets), (unsigned long long)polls,
-                (unsigned long long)ring.malformed());
+    std::printf(
+        " \"baseline_count_only\": {\"packets\": %llu, \"counted\": %llu, \"seconds\": %.3f, \"pps\": %.0f, "
+        "\"kernel_ns_per_pkt\": %.1f},\n",
+        (unsigned long long)b.packets, (unsigned long long)base_counted, b.seconds,
+        double(b.packets) / b.seconds, double(b.kernel_ns) / double(b.packets));
+    std::printf(
+        " \"reply_rx\": {\"packets\": %llu, \"recorded\": %llu, \"matched\": %llu, \"invalid\": %llu, "
+        "\"ringbuf_full\": %llu, \"unaccounted\": %lld, \"seconds\": %.3f, \"drain_seconds\": %.3f, "
+        "\"replies_per_s\": %.0f, \"kernel_ns_per_pkt\": %.1f, \"consumer_polls\": %llu, "
+        "\"malformed_records\": %llu},\n",
+        (unsigned long long)p.packets, (unsigned long long)recorded, (unsigned long long)matcher.matched,
+        (unsigned long long)matcher.invalid, (unsigned long long)lost_full, (long long)unaccounted, p.seconds,
+        drain_s, consumed_rate, double(p.kernel_ns) / double(p.packets), (unsigned long long)polls,
+        (unsigned long long)ring.malformed());
     std::printf(" \"ratio_vs_count_only\": %.3f}\n", consumed_rate / (double(b.packets) / b.seconds));
     if (unaccounted != 0 || matcher.invalid != 0 || base_counted != b.packets) {
         std::fprintf(stderr, "rx_bench: accounting mismatch (see unaccounted/invalid)\n");

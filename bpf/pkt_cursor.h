@@ -8,8 +8,8 @@
 #ifndef PATHMAP_BPF_PKT_CURSOR_H
 #define PATHMAP_BPF_PKT_CURSOR_H
 
-#include <linux/types.h>
 #include <bpf/bpf_helpers.h>
+#include <linux/types.h>
 
 /* Larger than any frame we parse (9k jumbo); a power of two minus one so
  * the clamp below is a cheap mask the verifier understands. */
@@ -24,12 +24,10 @@ struct pm_pkt {
  * end of the packet. `len` is a compile-time constant at every call site. */
 static __always_inline void *pm_pull(const struct pm_pkt *p, __u32 off, __u32 len)
 {
-    if (off > PM_MAX_PKT_OFF)
-        return NULL;
+    if (off > PM_MAX_PKT_OFF) return NULL;
     off &= PM_MAX_PKT_OFF; /* restate the bound: clang may test a copy */
     void *ptr = p->data + off;
-    if (ptr + len > p->end)
-        return NULL;
+    if (ptr + len > p->end) return NULL;
     return ptr;
 }
 

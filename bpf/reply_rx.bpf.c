@@ -10,13 +10,13 @@
  * L4 checksums are not verified: kernel SYN-ACKs cross veth with partial
  * checksums, and the flow tag already rejects foreign traffic.
  */
+#include "pathmap/wire.h"
+#include "pkt_cursor.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
-#include "pathmap/wire.h"
-#include "pkt_cursor.h"
 
 const volatile struct pm_rx_config cfg = {};
 
@@ -51,16 +51,15 @@ struct {
 
 struct parse_state {
     struct pm_pkt pkt;
-    __u32 l4;        /* offset of the outer L4 header */
-    __u32 ip_end;    /* offset one past the outer IP datagram (tot_len) */
-    __u8 bad_ext;    /* RFC 4884 extension present but malformed */
+    __u32 l4;     /* offset of the outer L4 header */
+    __u32 ip_end; /* offset one past the outer IP datagram (tot_len) */
+    __u8 bad_ext; /* RFC 4884 extension present but malformed */
 };
 
 static __always_inline void count(__u32 slot)
 {
     __u64 *c = bpf_map_lookup_elem(&counters, &slot);
-    if (c)
-        *c += 1;
+    if (c) *c += 1;
 }
 
 static __always_inline int tag_matches(__u16 field, __u32 target_be, __u16 *flow_id)
@@ -75,11 +74,9 @@ static __always_inline int tag_matches(__u16 field, __u32 target_be, __u16 *flow
 static __always_inline __u32 ipv4_header_len(const struct pm_pkt *p, __u32 off)
 {
     const __u8 *ip = pm_pull(p, off, 20);
-    if (!ip || (ip[0] >> 4) != 4)
-        return 0;
+    if (!ip || (ip[0] >> 4) != 4) return 0;
     __u32 ihl = (__u32)(ip[0] & 0xf) * 4;
-    if (ihl < 20 || !pm_pull(p, off + ihl - 1, 1))
-        return 0;
+    if (ihl < 20 || !pm_pull(p, off + ihl - 1, 1)) return 0;
     return ihl;
 }
 
@@ -89,15 +86,13 @@ static __always_inline void parse_extension(struct parse_state *s, const __u8 *i
                                             struct pm_reply_record *r)
 {
     __u32 orig_len = (__u32)icmp[5] * 4;
-    if (orig_len == 0)
-        return; /* not RFC 4884 compliant or no extension: nothing to read */
+    if (orig_len == 0) return; /* not RFC 4884 compliant or no extension: nothing to read */
     __u32 ext = s->l4 + 8 + orig_len;
     if (orig_len < quote_hdr_len + 8 || ext > s->ip_end) {
         s->bad_ext = 1;
         return;
     }
-    if (ext == s->ip_end)
-        return; /* length given, no extension structure follows */
+    if (ext == s->ip_end) return; /* length given, no extension structure follows */
     const __u8 *hdr = pm_pull(&s->pkt, ext, 4);
     if (!hdr || ext + 4 > s->ip_end || (hdr[0] >> 4) != 2) {
         s->bad_ext = 1;
@@ -105,8 +100,7 @@ static __always_inline void parse_extension(struct parse_state *s, const __u8 *i
     }
     __u32 obj = ext + 4;
     for (int i = 0; i < PM_MAX_EXT_OBJECTS; i++) {
-        if (obj >= s->ip_end)
-            return;
+        if (obj >= s->ip_end) return;
         const __u8 *o = pm_pull(&s->pkt, obj, 4);
         if (!o) {
             s->bad_ext = 1;
@@ -121,11 +115,9 @@ static __always_inline void parse_extension(struct parse_state *s, const __u8 *i
             __u32 n = (olen - 4) / 4;
             __u8 kept = 0;
             for (int j = 0; j < PM_MAX_MPLS_LABELS; j++) {
-                if ((__u32)j >= n)
-                    break;
+                if ((__u32)j >= n) break;
                 const __u8 *lse = pm_pull(&s->pkt, obj + 4 + 4 * j, 4);
-                if (!lse)
-                    break;
+                if (!lse) break;
                 r->mpls[j] = pm_be32(lse);
                 kept++;
             }
@@ -142,12 +134,10 @@ static __always_inline __u32 parse_icmp_error(struct parse_state *s, const __u8 
 {
     __u32 q = s->l4 + 8;
     __u32 qihl = ipv4_header_len(&s->pkt, q);
-    if (!qihl || q + qihl + 8 > s->ip_end)
-        return PM_RX_BAD_QUOTE;
+    if (!qihl || q + qihl + 8 > s->ip_end) return PM_RX_BAD_QUOTE;
     const __u8 *qip = pm_pull(&s->pkt, q, 20);
     const __u8 *ql4 = pm_pull(&s->pkt, q + qihl, 8);
-    if (!qip || !ql4)
-        return PM_RX_BAD_QUOTE;
+    if (!qip || !ql4) return PM_RX_BAD_QUOTE;
     if (cfg.local_addr && (pm_raw32(outer + 16) != cfg.local_addr || pm_raw32(qip + 12) != cfg.local_addr))
         return PM_RX_PASS_NOT_OURS;
 
@@ -156,20 +146,17 @@ static __always_inline __u32 parse_icmp_error(struct parse_state *s, const __u8 
     __u8 proto = qip[9];
     __u16 field;
     if (proto == IPPROTO_ICMP) {
-        if (ql4[0] != ICMP_ECHO_T)
-            return PM_RX_PASS_NOT_OURS;
+        if (ql4[0] != ICMP_ECHO_T) return PM_RX_PASS_NOT_OURS;
         field = pm_be16(ql4 + 4);
         r->probe_ts = ((__u32)(ip_id & 0xff) << 16) | pm_be16(ql4 + 6);
         r->probe_ttl = ip_id >> 8;
     } else if (proto == IPPROTO_UDP) {
-        if (pm_be16(ql4 + 2) != cfg.udp_dport)
-            return PM_RX_PASS_NOT_OURS;
+        if (pm_be16(ql4 + 2) != cfg.udp_dport) return PM_RX_PASS_NOT_OURS;
         field = pm_be16(ql4);
         r->probe_ts = ((__u32)(ip_id & 0xff) << 16) | pm_be16(ql4 + 6);
         r->probe_ttl = ip_id >> 8;
     } else if (proto == IPPROTO_TCP) {
-        if (pm_be16(ql4 + 2) != cfg.tcp_dport)
-            return PM_RX_PASS_NOT_OURS;
+        if (pm_be16(ql4 + 2) != cfg.tcp_dport) return PM_RX_PASS_NOT_OURS;
         field = pm_be16(ql4);
         __u32 seq = pm_be32(ql4 + 4);
         r->probe_ts = seq >> 8;
@@ -177,8 +164,7 @@ static __always_inline __u32 parse_icmp_error(struct parse_state *s, const __u8 
     } else {
         return PM_RX_PASS_NOT_OURS;
     }
-    if (!tag_matches(field, target, &r->flow_id))
-        return PM_RX_FOREIGN_TAG;
+    if (!tag_matches(field, target, &r->flow_id)) return PM_RX_FOREIGN_TAG;
 
     r->probe_dst = target;
     r->proto = proto;
@@ -196,16 +182,12 @@ static __always_inline __u32 parse_icmp_error(struct parse_state *s, const __u8 
 static __always_inline __u32 parse_echo_reply(struct parse_state *s, const __u8 *outer, const __u8 *icmp,
                                               struct pm_reply_record *r)
 {
-    if (cfg.local_addr && pm_raw32(outer + 16) != cfg.local_addr)
-        return PM_RX_PASS_NOT_OURS;
+    if (cfg.local_addr && pm_raw32(outer + 16) != cfg.local_addr) return PM_RX_PASS_NOT_OURS;
     __u32 target = pm_raw32(outer + 12);
-    if (!tag_matches(pm_be16(icmp + 4), target, &r->flow_id))
-        return PM_RX_FOREIGN_TAG;
+    if (!tag_matches(pm_be16(icmp + 4), target, &r->flow_id)) return PM_RX_FOREIGN_TAG;
     const __u8 *pl = pm_pull(&s->pkt, s->l4 + 8, sizeof(struct pm_probe_payload));
-    if (!pl || s->l4 + 8 + sizeof(struct pm_probe_payload) > s->ip_end)
-        return PM_RX_BAD_QUOTE;
-    if (pm_be32(pl + 4) != cfg.run_id)
-        return PM_RX_FOREIGN_TAG;
+    if (!pl || s->l4 + 8 + sizeof(struct pm_probe_payload) > s->ip_end) return PM_RX_BAD_QUOTE;
+    if (pm_be32(pl + 4) != cfg.run_id) return PM_RX_FOREIGN_TAG;
     r->probe_ttl = pl[0];
     r->probe_ts = ((__u32)pl[1] << 16) | pm_be16(icmp + 6);
     r->probe_dst = target;
@@ -217,14 +199,12 @@ static __always_inline __u32 parse_echo_reply(struct parse_state *s, const __u8 
 static __always_inline __u32 parse_icmp(struct parse_state *s, const __u8 *outer, struct pm_reply_record *r)
 {
     const __u8 *icmp = pm_pull(&s->pkt, s->l4, 8);
-    if (!icmp || s->l4 + 8 > s->ip_end)
-        return PM_RX_BAD_ICMP;
+    if (!icmp || s->l4 + 8 > s->ip_end) return PM_RX_BAD_ICMP;
     r->icmp_type = icmp[0];
     r->icmp_code = icmp[1];
     if (icmp[0] == ICMP_TIME_EXCEEDED_T || icmp[0] == ICMP_DEST_UNREACH_T)
         return parse_icmp_error(s, outer, icmp, r);
-    if (icmp[0] == ICMP_ECHOREPLY_T)
-        return parse_echo_reply(s, outer, icmp, r);
+    if (icmp[0] == ICMP_ECHOREPLY_T) return parse_echo_reply(s, outer, icmp, r);
     return PM_RX_PASS_NOT_OURS;
 }
 
@@ -232,10 +212,8 @@ static __always_inline __u32 parse_icmp(struct parse_state *s, const __u8 *outer
 static __always_inline __u32 parse_tcp(struct parse_state *s, const __u8 *outer, struct pm_reply_record *r)
 {
     const __u8 *tcp = pm_pull(&s->pkt, s->l4, 20);
-    if (!tcp || s->l4 + 20 > s->ip_end)
-        return PM_RX_BAD_TCP;
-    if (pm_be16(tcp) != cfg.tcp_dport)
-        return PM_RX_PASS_NOT_OURS;
+    if (!tcp || s->l4 + 20 > s->ip_end) return PM_RX_BAD_TCP;
+    if (pm_be16(tcp) != cfg.tcp_dport) return PM_RX_PASS_NOT_OURS;
     __u8 flags = tcp[13];
     __u32 kind_counter;
     if ((flags & (TCP_FLAG_SYN | TCP_FLAG_ACK | TCP_FLAG_RST)) == (TCP_FLAG_SYN | TCP_FLAG_ACK)) {
@@ -247,11 +225,9 @@ static __always_inline __u32 parse_tcp(struct parse_state *s, const __u8 *outer,
     } else {
         return PM_RX_PASS_NOT_OURS; /* a bare RST carries no ack to read our SYN from */
     }
-    if (cfg.local_addr && pm_raw32(outer + 16) != cfg.local_addr)
-        return PM_RX_PASS_NOT_OURS;
+    if (cfg.local_addr && pm_raw32(outer + 16) != cfg.local_addr) return PM_RX_PASS_NOT_OURS;
     __u32 target = pm_raw32(outer + 12);
-    if (!tag_matches(pm_be16(tcp + 2), target, &r->flow_id))
-        return PM_RX_FOREIGN_TAG;
+    if (!tag_matches(pm_be16(tcp + 2), target, &r->flow_id)) return PM_RX_FOREIGN_TAG;
     __u32 seq = pm_be32(tcp + 8) - 1;
     r->probe_ts = seq >> 8;
     r->probe_ttl = seq & 0xff;
@@ -266,39 +242,31 @@ static __always_inline __u32 parse(struct parse_state *s, struct pm_reply_record
 {
     __u32 l3 = ETH_HLEN;
     const __u8 *eth = pm_pull(&s->pkt, 0, ETH_HLEN);
-    if (!eth)
-        return PM_RX_PASS_NOT_IPV4;
+    if (!eth) return PM_RX_PASS_NOT_IPV4;
     __u16 ethertype = pm_be16(eth + 12);
     if (ethertype == ETH_P_8021Q_ || ethertype == ETH_P_8021AD_) {
         const __u8 *vlan = pm_pull(&s->pkt, ETH_HLEN, 4);
-        if (!vlan)
-            return PM_RX_PASS_NOT_IPV4;
+        if (!vlan) return PM_RX_PASS_NOT_IPV4;
         ethertype = pm_be16(vlan + 2);
         l3 += 4;
     }
-    if (ethertype != ETH_P_IP)
-        return PM_RX_PASS_NOT_IPV4;
+    if (ethertype != ETH_P_IP) return PM_RX_PASS_NOT_IPV4;
 
     __u32 ihl = ipv4_header_len(&s->pkt, l3);
     const __u8 *ip = pm_pull(&s->pkt, l3, 20);
-    if (!ihl || !ip)
-        return PM_RX_BAD_IP_HEADER;
+    if (!ihl || !ip) return PM_RX_BAD_IP_HEADER;
     __u32 tot_len = pm_be16(ip + 2);
     /* tot_len must cover the header and fit the frame (Ethernet may pad). */
-    if (tot_len < ihl || !pm_pull(&s->pkt, l3 + tot_len - 1, 1))
-        return PM_RX_BAD_IP_HEADER;
-    if (pm_be16(ip + 6) & 0x1fff)
-        return PM_RX_PASS_NOT_OURS; /* a non-first fragment has no L4 header */
+    if (tot_len < ihl || !pm_pull(&s->pkt, l3 + tot_len - 1, 1)) return PM_RX_BAD_IP_HEADER;
+    if (pm_be16(ip + 6) & 0x1fff) return PM_RX_PASS_NOT_OURS; /* a non-first fragment has no L4 header */
     s->l4 = l3 + ihl;
     s->ip_end = l3 + tot_len;
 
     r->reply_src = pm_raw32(ip + 12);
     r->reply_ip_id = pm_be16(ip + 4);
     r->reply_ttl = ip[8];
-    if (ip[9] == IPPROTO_ICMP)
-        return parse_icmp(s, ip, r);
-    if (ip[9] == IPPROTO_TCP)
-        return parse_tcp(s, ip, r);
+    if (ip[9] == IPPROTO_ICMP) return parse_icmp(s, ip, r);
+    if (ip[9] == IPPROTO_TCP) return parse_tcp(s, ip, r);
     return PM_RX_PASS_NOT_OURS;
 }
 

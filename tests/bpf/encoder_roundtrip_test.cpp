@@ -7,14 +7,17 @@
 #include "tests/bpf/xdp_harness.h"
 #include "userspace/engine/probe/probe_encoder.h"
 
-namespace pathmap::bpftest {
-namespace {
+namespace pathmap::bpftest
+{
+namespace
+{
 
 constexpr uint32_t kRun = 0x600dcafe;
 const uint32_t kLocal = addr("10.9.0.1");
 
-class EncoderRoundTrip : public ::testing::TestWithParam<probe::Proto> {
-protected:
+class EncoderRoundTrip : public ::testing::TestWithParam<probe::Proto>
+{
+  protected:
     void SetUp() override { PM_REQUIRE_BPF(); }
 
     probe::FrameTemplate tmpl() const
@@ -40,7 +43,8 @@ TEST_P(EncoderRoundTrip, QuotedByARouterAtEveryTtlAndFlow)
                 probe::ProbeSpec spec{.dst = 0x0a630000u + ttl * 256u + flow, .ttl = ttl, .flow_id = flow};
                 Bytes quote = datagram(spec, ts);
                 quote[8] = 1; // TTL as the last router saw it
-                auto r = h.run(icmp_error({.router_be = addr("10.9.255.1"), .local_be = kLocal, .quote = quote}));
+                auto r =
+                    h.run(icmp_error({.router_be = addr("10.9.255.1"), .local_be = kLocal, .quote = quote}));
                 SCOPED_TRACE(::testing::Message() << "ttl " << int(ttl) << " flow " << flow << " ts " << ts);
                 ASSERT_EQ(r.only_counter(), PM_RX_TIME_EXCEEDED);
                 ASSERT_EQ(r.records.size(), 1u);
@@ -68,7 +72,8 @@ TEST_P(EncoderRoundTrip, AnsweredByTheTarget)
     Bytes reply;
     if (GetParam() == probe::Proto::icmp) {
         l4[0] = 0; // echo reply: the target echoes id, seq and payload
-        reply = ethernet(0x0800, ipv4({.src_be = htonl(spec.dst), .dst_be = kLocal, .proto = 1, .ttl = 60}, l4));
+        reply =
+            ethernet(0x0800, ipv4({.src_be = htonl(spec.dst), .dst_be = kLocal, .proto = 1, .ttl = 60}, l4));
     } else if (GetParam() == probe::Proto::tcp) {
         Bytes t;
         put16(t, uint32_t(l4[2]) << 8 | l4[3]);
@@ -77,10 +82,12 @@ TEST_P(EncoderRoundTrip, AnsweredByTheTarget)
         uint32_t seq = uint32_t(l4[4]) << 24 | uint32_t(l4[5]) << 16 | uint32_t(l4[6]) << 8 | l4[7];
         put32(t, seq + 1);
         append(t, {0x50, 0x12, 0xff, 0xff, 0, 0, 0, 0});
-        reply = ethernet(0x0800, ipv4({.src_be = htonl(spec.dst), .dst_be = kLocal, .proto = 6, .ttl = 60}, t));
+        reply =
+            ethernet(0x0800, ipv4({.src_be = htonl(spec.dst), .dst_be = kLocal, .proto = 6, .ttl = 60}, t));
     } else {
         probe_ip[8] = 3;
-        reply = icmp_error({.type = 3, .code = 3, .router_be = htonl(spec.dst), .local_be = kLocal, .quote = probe_ip});
+        reply = icmp_error(
+            {.type = 3, .code = 3, .router_be = htonl(spec.dst), .local_be = kLocal, .quote = probe_ip});
     }
     auto r = h.run(reply);
     ASSERT_EQ(r.records.size(), 1u) << "counter " << r.only_counter();
@@ -93,7 +100,7 @@ TEST_P(EncoderRoundTrip, AnsweredByTheTarget)
 INSTANTIATE_TEST_SUITE_P(Protocols, EncoderRoundTrip,
                          ::testing::Values(probe::Proto::icmp, probe::Proto::udp, probe::Proto::tcp),
                          [](const auto &info) {
-                             return info.param == probe::Proto::icmp ? "icmp"
+                             return info.param == probe::Proto::icmp  ? "icmp"
                                     : info.param == probe::Proto::udp ? "udp"
                                                                       : "tcp";
                          });

@@ -13,7 +13,8 @@
 
 #include "pathmap/wire.h"
 
-namespace pathmap::bpftest {
+namespace pathmap::bpftest
+{
 
 using Bytes = std::vector<uint8_t>;
 
@@ -44,9 +45,11 @@ inline void append(Bytes &b, const Bytes &tail) { b.insert(b.end(), tail.begin()
 inline uint16_t inet_checksum(const uint8_t *p, size_t n)
 {
     uint32_t sum = 0;
-    for (size_t i = 0; i + 1 < n; i += 2) sum += (uint32_t(p[i]) << 8) | p[i + 1];
+    for (size_t i = 0; i + 1 < n; i += 2)
+        sum += (uint32_t(p[i]) << 8) | p[i + 1];
     if (n & 1) sum += uint32_t(p[n - 1]) << 8;
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
     return static_cast<uint16_t>(~sum);
 }
 
@@ -70,7 +73,8 @@ struct Ipv4Header {
 inline Bytes ipv4(const Ipv4Header &h, const Bytes &payload)
 {
     Bytes opt = h.options;
-    while (opt.size() % 4) opt.push_back(0);
+    while (opt.size() % 4)
+        opt.push_back(0);
     size_t ihl = 20 + opt.size();
     Bytes b;
     put8(b, 0x40 | (ihl / 4));
@@ -109,7 +113,7 @@ struct Probe {
     uint32_t ts24 = 0;
     uint16_t flow_id = 0;
     uint32_t run_id = 0;
-    uint16_t dport = 0; // 0: wire.h default for the protocol
+    uint16_t dport = 0;        // 0: wire.h default for the protocol
     uint8_t ttl_at_router = 1; // the TTL the quoting router sees (quoted_ttl)
     Bytes ip_options;
 
@@ -168,7 +172,11 @@ inline Bytes probe_l4(const Probe &p)
 inline Bytes probe_datagram(const Probe &p)
 {
     uint16_t id = p.proto == PM_PROTO_TCP ? 0 : pm_ip_id(p.ts24, p.ttl);
-    return ipv4({.src_be = p.src_be, .dst_be = p.dst_be, .proto = p.proto, .ttl = p.ttl_at_router, .id = id,
+    return ipv4({.src_be = p.src_be,
+                 .dst_be = p.dst_be,
+                 .proto = p.proto,
+                 .ttl = p.ttl_at_router,
+                 .id = id,
                  .options = p.ip_options},
                 probe_l4(p));
 }
@@ -183,7 +191,8 @@ inline Bytes mpls_extension(const std::vector<uint32_t> &lses)
     put16(b, 4 + 4 * lses.size());
     put8(b, 1); // class: MPLS label stack
     put8(b, 1); // c-type: incoming stack
-    for (uint32_t l : lses) put32(b, l);
+    for (uint32_t l : lses)
+        put32(b, l);
     set16(b, 2, inet_checksum(b.data(), b.size()));
     return b;
 }
@@ -199,10 +208,10 @@ struct IcmpError {
     uint8_t reply_ttl = 250;
     uint16_t reply_id = 0x1234;
     Bytes outer_options;
-    Bytes quote;           // the quoted datagram (probe_datagram), possibly cut
+    Bytes quote;             // the quoted datagram (probe_datagram), possibly cut
     size_t quote_bytes = 28; // how much of `quote` to include (RFC 792: header + 8)
-    Bytes extension;       // non-empty: RFC 4884 layout, quote padded to 128
-    int length_words = -1; // RFC 4884 length byte; -1: computed (0 without extension)
+    Bytes extension;         // non-empty: RFC 4884 layout, quote padded to 128
+    int length_words = -1;   // RFC 4884 length byte; -1: computed (0 without extension)
 };
 
 inline Bytes icmp_error_ip(const IcmpError &e)
@@ -210,7 +219,8 @@ inline Bytes icmp_error_ip(const IcmpError &e)
     Bytes quote(e.quote.begin(), e.quote.begin() + std::min(e.quote_bytes, e.quote.size()));
     int words = e.length_words;
     if (!e.extension.empty()) {
-        while (quote.size() < 128) quote.push_back(0);
+        while (quote.size() < 128)
+            quote.push_back(0);
         if (words < 0) words = int(quote.size() / 4);
     }
     if (words < 0) words = 0;
@@ -218,7 +228,11 @@ inline Bytes icmp_error_ip(const IcmpError &e)
     append(icmp, quote);
     append(icmp, e.extension);
     set16(icmp, 2, inet_checksum(icmp.data(), icmp.size()));
-    return ipv4({.src_be = e.router_be, .dst_be = e.local_be, .proto = 1, .ttl = e.reply_ttl, .id = e.reply_id,
+    return ipv4({.src_be = e.router_be,
+                 .dst_be = e.local_be,
+                 .proto = 1,
+                 .ttl = e.reply_ttl,
+                 .id = e.reply_id,
                  .options = e.outer_options},
                 icmp);
 }
@@ -232,7 +246,11 @@ inline Bytes echo_reply(const Probe &p, uint8_t reply_ttl, uint16_t reply_id, co
     icmp[0] = 0;
     set16(icmp, 2, 0);
     set16(icmp, 2, inet_checksum(icmp.data(), icmp.size()));
-    return ethernet(0x0800, ipv4({.src_be = p.dst_be, .dst_be = p.src_be, .proto = 1, .ttl = reply_ttl, .id = reply_id,
+    return ethernet(0x0800, ipv4({.src_be = p.dst_be,
+                                  .dst_be = p.src_be,
+                                  .proto = 1,
+                                  .ttl = reply_ttl,
+                                  .id = reply_id,
                                   .options = outer_options},
                                  icmp));
 }
@@ -250,8 +268,9 @@ inline Bytes tcp_reply(const Probe &p, bool rst, uint8_t reply_ttl, uint16_t rep
     put16(t, rst ? 0 : 64240);
     put16(t, 0); // partial checksum, as the kernel leaves it across veth
     put16(t, 0);
-    return ethernet(0x0800, ipv4({.src_be = p.dst_be, .dst_be = p.src_be, .proto = 6, .ttl = reply_ttl, .id = reply_id},
-                                 t));
+    return ethernet(
+        0x0800,
+        ipv4({.src_be = p.dst_be, .dst_be = p.src_be, .proto = 6, .ttl = reply_ttl, .id = reply_id}, t));
 }
 
 } // namespace pathmap::bpftest

@@ -5,8 +5,10 @@
 
 #include "tests/bpf/xdp_harness.h"
 
-namespace pathmap::bpftest {
-namespace {
+namespace pathmap::bpftest
+{
+namespace
+{
 
 constexpr uint32_t kRun = 0x5eed1234;
 const uint32_t kLocal = addr("100.64.0.2");
@@ -17,17 +19,27 @@ rx::RxConfig config() { return {.run_id = kRun, .local_addr_be = kLocal, .num_fl
 
 Probe probe(uint8_t proto)
 {
-    return {.proto = proto, .src_be = kLocal, .dst_be = kTarget, .ttl = 12, .ts24 = 0x123456, .flow_id = 1,
+    return {.proto = proto,
+            .src_be = kLocal,
+            .dst_be = kTarget,
+            .ttl = 12,
+            .ts24 = 0x123456,
+            .flow_id = 1,
             .run_id = kRun};
 }
 
 IcmpError time_exceeded(const Probe &p)
 {
-    return {.router_be = kRouter, .local_be = kLocal, .reply_ttl = 200, .reply_id = 9, .quote = probe_datagram(p)};
+    return {.router_be = kRouter,
+            .local_be = kLocal,
+            .reply_ttl = 200,
+            .reply_id = 9,
+            .quote = probe_datagram(p)};
 }
 
-class ReplyRxMalformed : public ::testing::Test {
-protected:
+class ReplyRxMalformed : public ::testing::Test
+{
+  protected:
     void SetUp() override { PM_REQUIRE_BPF(); }
 
     // Runs a frame expected to be rejected: XDP_PASS, one counter, no record.
@@ -132,7 +144,8 @@ TEST_F(ReplyRxMalformed, BadOuterIhlVersionOrTotalLength)
         f[14] = 0x40 | ihl;
         expect_rejected(h, f, PM_RX_BAD_IP_HEADER);
     }
-    Bytes huge_ihl = ethernet(0x0800, Bytes{0x4f, 0, 0, 40, 0, 0, 0, 0, 64, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0});
+    Bytes huge_ihl =
+        ethernet(0x0800, Bytes{0x4f, 0, 0, 40, 0, 0, 0, 0, 64, 1, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0});
     expect_rejected(h, huge_ihl, PM_RX_BAD_IP_HEADER); // IHL 15 = 60 bytes, frame has 24
     Bytes v6_in_v4 = good;
     v6_in_v4[14] = 0x65;
@@ -182,8 +195,8 @@ TEST_F(ReplyRxMalformed, TruncatedAtEveryOffset)
                     int slot = r.only_counter();
                     ASSERT_GE(slot, 0) << "exactly one counter must move";
                     EXPECT_NE(slot, PM_RX_RINGBUF_FULL);
-                    bool recorded = (slot >= PM_RX_TIME_EXCEEDED && slot <= PM_RX_TCP_RST) ||
-                                    slot == PM_RX_BAD_EXTENSION;
+                    bool recorded =
+                        (slot >= PM_RX_TIME_EXCEEDED && slot <= PM_RX_TCP_RST) || slot == PM_RX_BAD_EXTENSION;
                     EXPECT_EQ(r.records.size(), recorded ? 1u : 0u);
                     EXPECT_EQ(r.verdict, recorded ? XDP_DROP : XDP_PASS);
                     if (!fix_total) {

@@ -4,8 +4,10 @@
 
 #include "tests/bpf/xdp_harness.h"
 
-namespace pathmap::bpftest {
-namespace {
+namespace pathmap::bpftest
+{
+namespace
+{
 
 constexpr uint32_t kRun = 0xC0FFEE42;
 const uint32_t kLocal = addr("198.18.0.1");
@@ -19,18 +21,29 @@ rx::RxConfig config(uint16_t flows = 4)
 
 Probe probe(uint8_t proto)
 {
-    return {.proto = proto, .src_be = kLocal, .dst_be = kTarget, .ttl = 7, .ts24 = 0xabcdef, .flow_id = 3,
-            .run_id = kRun, .ttl_at_router = 1};
+    return {.proto = proto,
+            .src_be = kLocal,
+            .dst_be = kTarget,
+            .ttl = 7,
+            .ts24 = 0xabcdef,
+            .flow_id = 3,
+            .run_id = kRun,
+            .ttl_at_router = 1};
 }
 
 IcmpError time_exceeded(const Probe &p)
 {
-    return {.type = 11, .code = 0, .router_be = kRouter, .local_be = kLocal, .reply_ttl = 249, .reply_id = 0x4321,
+    return {.type = 11,
+            .code = 0,
+            .router_be = kRouter,
+            .local_be = kLocal,
+            .reply_ttl = 249,
+            .reply_id = 0x4321,
             .quote = probe_datagram(p)};
 }
 
-void expect_record(const pm_reply_record &r, uint8_t kind, const Probe &p, uint32_t reply_src, uint8_t reply_ttl,
-                   uint16_t reply_id, uint8_t quoted_ttl, uint8_t type, uint8_t code)
+void expect_record(const pm_reply_record &r, uint8_t kind, const Probe &p, uint32_t reply_src,
+                   uint8_t reply_ttl, uint16_t reply_id, uint8_t quoted_ttl, uint8_t type, uint8_t code)
 {
     EXPECT_NE(r.rx_ns, 0u);
     EXPECT_EQ(r.reply_src, reply_src);
@@ -47,8 +60,9 @@ void expect_record(const pm_reply_record &r, uint8_t kind, const Probe &p, uint3
     EXPECT_EQ(r.icmp_code, code);
 }
 
-class ReplyRx : public ::testing::TestWithParam<uint8_t> {
-protected:
+class ReplyRx : public ::testing::TestWithParam<uint8_t>
+{
+  protected:
     void SetUp() override { PM_REQUIRE_BPF(); }
 };
 
@@ -106,7 +120,8 @@ TEST_P(ReplyRx, Rfc4884MplsStackOfOneToFourLabels)
     XdpHarness h(config());
     for (size_t n = 1; n <= 6; ++n) {
         std::vector<uint32_t> lses;
-        for (size_t i = 0; i < n; ++i) lses.push_back(mpls_lse(16000 + i, i & 7, i + 1 == n, 1));
+        for (size_t i = 0; i < n; ++i)
+            lses.push_back(mpls_lse(16000 + i, i & 7, i + 1 == n, 1));
         Probe p = probe(GetParam());
         IcmpError e = time_exceeded(p);
         e.quote_bytes = e.quote.size(); // whole probe quoted, then padded to 128
@@ -119,18 +134,23 @@ TEST_P(ReplyRx, Rfc4884MplsStackOfOneToFourLabels)
         expect_record(r.records[0], PM_REPLY_TIME_EXCEEDED, p, kRouter, 249, 0x4321, 1, 11, 0);
         size_t kept = std::min<size_t>(n, PM_MAX_MPLS_LABELS);
         ASSERT_EQ(r.records[0].mpls_count, kept);
-        for (size_t i = 0; i < kept; ++i) EXPECT_EQ(r.records[0].mpls[i], lses[i]) << "label " << i;
-        for (size_t i = kept; i < PM_MAX_MPLS_LABELS; ++i) EXPECT_EQ(r.records[0].mpls[i], 0u);
+        for (size_t i = 0; i < kept; ++i)
+            EXPECT_EQ(r.records[0].mpls[i], lses[i]) << "label " << i;
+        for (size_t i = kept; i < PM_MAX_MPLS_LABELS; ++i)
+            EXPECT_EQ(r.records[0].mpls[i], 0u);
     }
 }
 
 INSTANTIATE_TEST_SUITE_P(Protocols, ReplyRx, ::testing::Values(PM_PROTO_ICMP, PM_PROTO_UDP, PM_PROTO_TCP),
                          [](const auto &info) {
-                             return info.param == PM_PROTO_ICMP ? "icmp" : info.param == PM_PROTO_UDP ? "udp" : "tcp";
+                             return info.param == PM_PROTO_ICMP  ? "icmp"
+                                    : info.param == PM_PROTO_UDP ? "udp"
+                                                                 : "tcp";
                          });
 
-class ReplyRxTarget : public ::testing::Test {
-protected:
+class ReplyRxTarget : public ::testing::Test
+{
+  protected:
     void SetUp() override { PM_REQUIRE_BPF(); }
 };
 

@@ -16,13 +16,14 @@
 #include <gtest/gtest.h>
 
 #include "tests/bpf/reply_builder.h"
-#include "userspace/engine/rx/reply_rx_program.h"
 #include "userspace/engine/rx/reply_ring.h"
+#include "userspace/engine/rx/reply_rx_program.h"
 
-namespace pathmap::bpftest {
+namespace pathmap::bpftest
+{
 
 struct XdpRun {
-    int err = 0;      // negative errno from bpf_prog_test_run_opts
+    int err = 0; // negative errno from bpf_prog_test_run_opts
     uint32_t verdict = 0;
     rx::RxCounters delta{};
     std::vector<pm_reply_record> records;
@@ -40,8 +41,9 @@ struct XdpRun {
     }
 };
 
-class XdpHarness {
-public:
+class XdpHarness
+{
+  public:
     explicit XdpHarness(const rx::RxConfig &cfg)
         : prog_(cfg), ring_(prog_.ring_fd(), &XdpHarness::collect, &records_)
     {
@@ -63,14 +65,15 @@ public:
         }
         r.records = records_;
         auto after = prog_.counters();
-        for (int i = 0; i < PM_RX_COUNTER_MAX; ++i) r.delta[i] = after[i] - before[i];
+        for (int i = 0; i < PM_RX_COUNTER_MAX; ++i)
+            r.delta[i] = after[i] - before[i];
         return r;
     }
 
     rx::ReplyRxProgram &program() { return prog_; }
     rx::ReplyRing &ring() { return ring_; }
 
-private:
+  private:
     static void collect(void *ctx, const pm_reply_record &rec) noexcept
     {
         static_cast<std::vector<pm_reply_record> *>(ctx)->push_back(rec);
@@ -81,11 +84,11 @@ private:
 };
 
 // GTEST_SKIP unless we may load BPF programs (root, kernel support).
-#define PM_REQUIRE_BPF()                                                                        \
-    do {                                                                                       \
-        if (geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs";                 \
-        if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, nullptr) != 1)                       \
-            GTEST_SKIP() << "kernel cannot load XDP programs";                                 \
+#define PM_REQUIRE_BPF()                                                                                     \
+    do {                                                                                                     \
+        if (geteuid() != 0) GTEST_SKIP() << "needs root to load BPF programs";                               \
+        if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_XDP, nullptr) != 1)                                     \
+            GTEST_SKIP() << "kernel cannot load XDP programs";                                               \
     } while (0)
 
 } // namespace pathmap::bpftest

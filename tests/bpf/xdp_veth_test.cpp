@@ -21,20 +21,22 @@
 
 #include "tests/bpf/xdp_harness.h"
 
-namespace pathmap::bpftest {
-namespace {
+namespace pathmap::bpftest
+{
+namespace
+{
 
 constexpr uint32_t kRun = 77;
 
 // Child-side checks report on stderr and exit non-zero; the parent asserts 0.
-#define CHILD_CHECK(cond, ...)                                                                     \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);                        \
-            std::fprintf(stderr, __VA_ARGS__);                                                     \
-            std::fprintf(stderr, "\n");                                                            \
-            return 1;                                                                              \
-        }                                                                                          \
+#define CHILD_CHECK(cond, ...)                                                                               \
+    do {                                                                                                     \
+        if (!(cond)) {                                                                                       \
+            std::fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);                                  \
+            std::fprintf(stderr, __VA_ARGS__);                                                               \
+            std::fprintf(stderr, "\n");                                                                      \
+            return 1;                                                                                        \
+        }                                                                                                    \
     } while (0)
 
 int run_in_private_netns(int (*body)())
@@ -61,8 +63,8 @@ int run_in_private_netns(int (*body)())
 
 bool make_veth()
 {
-    return std::system("ip link add pmrx0 type veth peer name pmrx1 && ip link set pmrx0 up && ip link set pmrx1 up") ==
-           0;
+    return std::system("ip link add pmrx0 type veth peer name pmrx1 && ip link set pmrx0 up && ip link set "
+                       "pmrx1 up") == 0;
 }
 
 uint32_t attached_prog_id(int ifindex, uint32_t mode_flag)
@@ -108,7 +110,10 @@ struct Collected {
     std::vector<pm_reply_record> records;
 };
 
-void collect(void *ctx, const pm_reply_record &rec) noexcept { static_cast<Collected *>(ctx)->records.push_back(rec); }
+void collect(void *ctx, const pm_reply_record &rec) noexcept
+{
+    static_cast<Collected *>(ctx)->records.push_back(rec);
+}
 
 int reply_through_veth()
 {
@@ -118,9 +123,17 @@ int reply_through_veth()
     CHILD_CHECK(rx_if > 0 && tx_if > 0, "veth ends missing");
 
     const uint32_t local = addr("198.18.200.1");
-    Probe p{.proto = PM_PROTO_UDP, .src_be = local, .dst_be = addr("198.19.1.2"), .ttl = 9, .ts24 = 0x0a0b0c,
-            .flow_id = 0, .run_id = kRun};
-    IcmpError e{.router_be = addr("198.18.200.254"), .local_be = local, .reply_ttl = 63, .reply_id = 0xbeef,
+    Probe p{.proto = PM_PROTO_UDP,
+            .src_be = local,
+            .dst_be = addr("198.19.1.2"),
+            .ttl = 9,
+            .ts24 = 0x0a0b0c,
+            .flow_id = 0,
+            .run_id = kRun};
+    IcmpError e{.router_be = addr("198.18.200.254"),
+                .local_be = local,
+                .reply_ttl = 63,
+                .reply_id = 0xbeef,
                 .quote = probe_datagram(p)};
     e.quote_bytes = e.quote.size();
     e.extension = mpls_extension({mpls_lse(24001, 0, true, 1)});
@@ -154,7 +167,8 @@ int reply_through_veth()
     }
     CHILD_CHECK(got.records.size() == 1, "%zu records from the ring", got.records.size());
     const pm_reply_record &r = got.records[0];
-    CHILD_CHECK(r.kind == PM_REPLY_TIME_EXCEEDED && r.proto == PM_PROTO_UDP, "kind %u proto %u", r.kind, r.proto);
+    CHILD_CHECK(r.kind == PM_REPLY_TIME_EXCEEDED && r.proto == PM_PROTO_UDP, "kind %u proto %u", r.kind,
+                r.proto);
     CHILD_CHECK(r.reply_src == e.router_be && r.probe_dst == p.dst_be, "addresses");
     CHILD_CHECK(r.probe_ts == p.ts24 && r.probe_ttl == p.ttl && r.flow_id == 0, "ts %x ttl %u", r.probe_ts,
                 r.probe_ttl);
@@ -169,8 +183,9 @@ int reply_through_veth()
     return 0;
 }
 
-class XdpVeth : public ::testing::Test {
-protected:
+class XdpVeth : public ::testing::Test
+{
+  protected:
     void SetUp() override
     {
         PM_REQUIRE_BPF();
@@ -178,9 +193,15 @@ protected:
     }
 };
 
-TEST_F(XdpVeth, AttachesNativeAndGenericAndDetachesOnDestruction) { EXPECT_EQ(run_in_private_netns(attach_and_detach), 0); }
+TEST_F(XdpVeth, AttachesNativeAndGenericAndDetachesOnDestruction)
+{
+    EXPECT_EQ(run_in_private_netns(attach_and_detach), 0);
+}
 
-TEST_F(XdpVeth, CraftedReplyThroughVethComesOutOfTheRing) { EXPECT_EQ(run_in_private_netns(reply_through_veth), 0); }
+TEST_F(XdpVeth, CraftedReplyThroughVethComesOutOfTheRing)
+{
+    EXPECT_EQ(run_in_private_netns(reply_through_veth), 0);
+}
 
 } // namespace
 } // namespace pathmap::bpftest

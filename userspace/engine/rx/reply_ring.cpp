@@ -11,7 +11,8 @@
 
 #include "userspace/engine/rx/reply_rx_program.h"
 
-namespace pathmap::rx {
+namespace pathmap::rx
+{
 
 ReplyRing::ReplyRing(int ring_fd, ReplySink sink, void *ctx) : sink_(std::make_unique<Sink>(Sink{sink, ctx}))
 {

@@ -9,13 +9,15 @@
 
 struct ring_buffer;
 
-namespace pathmap::rx {
+namespace pathmap::rx
+{
 
 // Called once per record, on the consuming thread. Must not throw.
 using ReplySink = void (*)(void *ctx, const pm_reply_record &rec) noexcept;
 
-class ReplyRing {
-public:
+class ReplyRing
+{
+  public:
     // Throws std::runtime_error if the ring cannot be mapped.
     ReplyRing(int ring_fd, ReplySink sink, void *ctx);
     ~ReplyRing();
@@ -27,7 +29,7 @@ public:
     // Records of the wrong size seen (0 unless wire.h and the program drift).
     uint64_t malformed() const noexcept;
 
-private:
+  private:
     struct Sink {
         ReplySink fn;
         void *ctx;

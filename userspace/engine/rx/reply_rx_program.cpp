@@ -22,8 +22,10 @@
 #include "pathmap/log.h"
 #include "reply_rx.skel.h"
 
-namespace pathmap::rx {
-namespace {
+namespace pathmap::rx
+{
+namespace
+{
 
 int libbpf_print(enum libbpf_print_level level, const char *format, va_list args)
 {
@@ -34,7 +36,8 @@ int libbpf_print(enum libbpf_print_level level, const char *format, va_list args
     int n = std::vsnprintf(buf, sizeof(buf), format, args);
     if (n < 0) return n;
     size_t len = std::strlen(buf);
-    while (len > 0 && buf[len - 1] == '\n') len--;
+    while (len > 0 && buf[len - 1] == '\n')
+        len--;
     log::write(ours, fmt::string_view(buf, len));
     return n;
 }
@@ -50,7 +53,8 @@ std::string load_hint(int err)
 {
     if (err == EPERM || err == EACCES) return "run as root (or with CAP_BPF and CAP_NET_ADMIN)";
     if (err == ENOMEM) return "the ring buffer could not be allocated: check the memory cgroup limit";
-    if (err == EINVAL || err == E2BIG) return "the kernel verifier rejected it: run with -v to see the verifier log";
+    if (err == EINVAL || err == E2BIG)
+        return "the kernel verifier rejected it: run with -v to see the verifier log";
     return "run `pathmap doctor` to check kernel features";
 }
 
@@ -59,21 +63,36 @@ std::string load_hint(int err)
 std::string_view counter_name(int slot) noexcept
 {
     switch (slot) {
-    case PM_RX_PASS_NOT_IPV4: return "pass_not_ipv4";
-    case PM_RX_PASS_NOT_OURS: return "pass_not_ours";
-    case PM_RX_BAD_IP_HEADER: return "bad_ip_header";
-    case PM_RX_BAD_ICMP: return "bad_icmp";
-    case PM_RX_BAD_QUOTE: return "bad_quote";
-    case PM_RX_BAD_EXTENSION: return "bad_extension";
-    case PM_RX_FOREIGN_TAG: return "foreign_tag";
-    case PM_RX_TIME_EXCEEDED: return "time_exceeded";
-    case PM_RX_DEST_UNREACH: return "dest_unreach";
-    case PM_RX_ECHO_REPLY: return "echo_reply";
-    case PM_RX_TCP_SYNACK: return "tcp_synack";
-    case PM_RX_TCP_RST: return "tcp_rst";
-    case PM_RX_RINGBUF_FULL: return "ringbuf_full";
-    case PM_RX_BAD_TCP: return "bad_tcp";
-    default: return "unknown";
+    case PM_RX_PASS_NOT_IPV4:
+        return "pass_not_ipv4";
+    case PM_RX_PASS_NOT_OURS:
+        return "pass_not_ours";
+    case PM_RX_BAD_IP_HEADER:
+        return "bad_ip_header";
+    case PM_RX_BAD_ICMP:
+        return "bad_icmp";
+    case PM_RX_BAD_QUOTE:
+        return "bad_quote";
+    case PM_RX_BAD_EXTENSION:
+        return "bad_extension";
+    case PM_RX_FOREIGN_TAG:
+        return "foreign_tag";
+    case PM_RX_TIME_EXCEEDED:
+        return "time_exceeded";
+    case PM_RX_DEST_UNREACH:
+        return "dest_unreach";
+    case PM_RX_ECHO_REPLY:
+        return "echo_reply";
+    case PM_RX_TCP_SYNACK:
+        return "tcp_synack";
+    case PM_RX_TCP_RST:
+        return "tcp_rst";
+    case PM_RX_RINGBUF_FULL:
+        return "ringbuf_full";
+    case PM_RX_BAD_TCP:
+        return "bad_tcp";
+    default:
+        return "unknown";
     }
 }
 
@@ -136,7 +155,8 @@ void ReplyRxProgram::attach(int ifindex, XdpMode mode)
     auto fail = [&](const char *what, int err) {
         std::string hint;
         if (err == -EBUSY || err == -EEXIST)
-            hint = fmt::format("another XDP program is attached; remove it with `ip link set dev {} xdp off`", ifname(ifindex));
+            hint = fmt::format("another XDP program is attached; remove it with `ip link set dev {} xdp off`",
+                               ifname(ifindex));
         else if (err == -ENODEV)
             hint = "no such interface in this network namespace";
         else if (err == -EOPNOTSUPP)
@@ -145,8 +165,8 @@ void ReplyRxProgram::attach(int ifindex, XdpMode mode)
             hint = "run as root (or with CAP_NET_ADMIN)";
         else
             hint = "run `pathmap doctor`";
-        return std::runtime_error(fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}", ifname(ifindex), what,
-                                              std::strerror(-err), hint));
+        return std::runtime_error(fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}",
+                                              ifname(ifindex), what, std::strerror(-err), hint));
     };
 
     if (mode == XdpMode::generic) {
@@ -161,7 +181,8 @@ void ReplyRxProgram::attach(int ifindex, XdpMode mode)
     }
     if (mode == XdpMode::native || err == -EBUSY || err == -EEXIST || err == -ENODEV || err == -EPERM)
         throw fail("native", err);
-    log::info("reply_rx: native XDP on {} failed ({}); using generic mode", ifname(ifindex), std::strerror(-err));
+    log::info("reply_rx: native XDP on {} failed ({}); using generic mode", ifname(ifindex),
+              std::strerror(-err));
     if (int gerr = try_attach(XDP_FLAGS_SKB_MODE)) throw fail("generic", gerr);
     attached_mode_ = XdpMode::generic;
 }
@@ -180,14 +201,17 @@ uint32_t ReplyRxProgram::prog_id() const
 RxCounters ReplyRxProgram::counters() const
 {
     int ncpu = libbpf_num_possible_cpus();
-    if (ncpu <= 0) throw std::runtime_error(fmt::format("reply_rx: cannot count CPUs: {}", std::strerror(-ncpu)));
+    if (ncpu <= 0)
+        throw std::runtime_error(fmt::format("reply_rx: cannot count CPUs: {}", std::strerror(-ncpu)));
     std::vector<uint64_t> per_cpu(static_cast<size_t>(ncpu));
     RxCounters sum{};
     int fd = bpf_map__fd(skel_->maps.counters);
     for (uint32_t slot = 0; slot < PM_RX_COUNTER_MAX; ++slot) {
         if (bpf_map_lookup_elem(fd, &slot, per_cpu.data()) != 0)
-            throw std::runtime_error(fmt::format("reply_rx: reading counter {} failed: {}", slot, std::strerror(errno)));
-        for (uint64_t v : per_cpu) sum[slot] += v;
+            throw std::runtime_error(
+                fmt::format("reply_rx: reading counter {} failed: {}", slot, std::strerror(errno)));
+        for (uint64_t v : per_cpu)
+            sum[slot] += v;
     }
     return sum;
 }

@@ -12,7 +12,8 @@
 
 struct reply_rx; // generated skeleton (reply_rx.skel.h), kept out of this header
 
-namespace pathmap::rx {
+namespace pathmap::rx
+{
 
 // automatic: native (driver) mode, else generic (skb) mode with a log line.
 enum class XdpMode { native, generic, automatic };
@@ -31,8 +32,9 @@ using RxCounters = std::array<uint64_t, PM_RX_COUNTER_MAX>;
 // Stable snake_case name of a counter slot (for summary.json and logs).
 std::string_view counter_name(int slot) noexcept;
 
-class ReplyRxProgram {
-public:
+class ReplyRxProgram
+{
+  public:
     // Throws std::runtime_error with an actionable message when the program
     // cannot be opened or loaded (privileges, verifier, memory).
     explicit ReplyRxProgram(const RxConfig &cfg);
@@ -52,7 +54,7 @@ public:
     // Summed over CPUs. Throws std::runtime_error if the map cannot be read.
     RxCounters counters() const;
 
-private:
+  private:
     struct SkeletonDeleter {
         void operator()(::reply_rx *s) const noexcept;
     };
