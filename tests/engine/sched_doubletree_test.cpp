@@ -1,0 +1,216 @@
+// Doubletree rounds: backward probing stops at the stop set, forward at the
+// destination, the gap limit, loops and max TTL; the hole pass re-asks each
+// unexplained neighbour pair once per pass.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "pathmap/ipv4.h"
+#include "userspace/engine/sched/doubletree.h"
+#include "userspace/engine/sched/hole_filler.h"
+#include "userspace/engine/sched/stop_set.h"
+
+using namespace pathmap;
+using namespace pathmap::sched;
+using match::HopSlot;
+using match::StopReason;
+using match::TraceTable;
+
+namespace {
+
+uint32_t ip(const char *s) { return *parse_ipv4(s); }
+
+// A fake network: per target, the address answering at each TTL (0 = silent);
+// at and beyond the distance the destination answers.
+struct FakeNet {
+    std::map<uint32_t, std::vector<uint32_t>> paths; // routers at TTL 1..n, destination at n+1
+    int probes = 0;
+    void answer(TraceTable &t, const std::vector<probe::ProbeSpec> &probes_sent)
+    {
+        for (const auto &p : probes_sent) {
+            ++probes;
+            const auto &path = paths.at(p.dst);
+            const size_t tr = t.trace_index(*t.find_target(p.dst), p.flow_id);
+            if (p.ttl > path.size()) {
+                t.record(tr, p.ttl, HopSlot{.addr = p.dst, .kind = PM_REPLY_ECHO_REPLY}, true, nullptr);
+            } else if (path[p.ttl - 1]) {
+                t.record(tr, p.ttl, HopSlot{.addr = path[p.ttl - 1], .kind = PM_REPLY_TIME_EXCEEDED}, false, nullptr);
+            }
+        }
+    }
+};
+
+void run_rounds(Doubletree &dt, TraceTable &t, FakeNet &net, int max_rounds = 100)
+{
+    for (int r = 0; r < max_rounds && dt.active(); ++r) {
+        std::vector<probe::ProbeSpec> probes;
+        dt.plan_round(r, probes);
+        net.answer(t, probes);
+        dt.advance_round();
+    }
+}
+
+} // namespace
+
+TEST(StopSet, InsertContainsGrow)
+{
+    StopSet s(2);
+    EXPECT_FALSE(s.contains(ip("1.2.3.4")));
+    EXPECT_TRUE(s.insert(ip("1.2.3.4")));
+    EXPECT_FALSE(s.insert(ip("1.2.3.4")));
+    EXPECT_FALSE(s.insert(0));
+    for (uint32_t a = 1; a < 5000; ++a) s.insert(a * 7919);
+    for (uint32_t a = 1; a < 5000; ++a) ASSERT_TRUE(s.contains(a * 7919));
+    EXPECT_FALSE(s.contains(13));
+    EXPECT_FALSE(s.contains(0));
+}
+
+TEST(Doubletree, BackwardStopsAtKnownInterfaceForwardAtDestination)
+{
+    const uint32_t a = ip("198.19.1.7"), b = ip("198.19.2.9");
+    const uint32_t r1 = ip("198.18.0.1"), r2 = ip("198.18.1.2"), r3 = ip("198.18.1.6"), r4 = ip("198.18.1.10");
+    FakeNet net;
+    net.paths[a] = {r1, r2, r3};
+    net.paths[b] = {r1, r2, r4};
+    // Trace a first on its own, then b: b's backward probing must stop at r2.
+    TraceTable t({a}, match::TraceTableConfig{.max_ttl = 16});
+    StopSet stop;
+    Doubletree dt(t, stop, DoubletreeConfig{.gap_limit = 3});
+    dt.set_split(0, 3);
+    run_rounds(dt, t, net);
+    const int after_a = net.probes;
+    EXPECT_TRUE(t.answered(0, 1) && t.answered(0, 2) && t.answered(0, 3) && t.answered(0, 4));
+    EXPECT_EQ(dt.reason(0), StopReason::reached);
+    EXPECT_TRUE(stop.contains(r1) && stop.contains(r2) && stop.contains(r3));
+    EXPECT_FALSE(stop.contains(r4));
+
+    TraceTable t2({a, b}, match::TraceTableConfig{.max_ttl = 16});
+    Doubletree dt2(t2, stop, DoubletreeConfig{.gap_limit = 3});
+    net.probes = 0;
+    dt2.set_split(0, 0);
+    dt2.set_split(1, 3);
+    // Trace a: forward only from TTL 1 with everything already known; trace b
+    // backward from 3: r4 is new, r2 is in the stop set -> stop before TTL 1.
+    run_rounds(dt2, t2, net);
+    EXPECT_TRUE(t2.answered(1, 3));
+    EXPECT_TRUE(t2.answered(1, 2));
+    EXPECT_FALSE(t2.was_sent(1, 1)) << "backward probing went past the stop set";
+    EXPECT_TRUE(t2.answered(1, 4));
+    EXPECT_EQ(dt2.reason(1), StopReason::reached);
+    EXPECT_GT(after_a, 0);
+}
+
+TEST(Doubletree, WithoutStopSetTracesGoDownToTtl1)
+{
+    const uint32_t a = ip("198.19.1.7");
+    FakeNet net;
+    net.paths[a] = {ip("198.18.0.1"), ip("198.18.1.2"), ip("198.18.1.6")};
+    TraceTable t({a}, match::TraceTableConfig{.max_ttl = 16});
+    StopSet stop;
+    stop.insert(ip("198.18.1.6"));
+    Doubletree dt(t, stop, DoubletreeConfig{.use_stop_set = false});
+    dt.set_split(0, 3);
+    run_rounds(dt, t, net);
+    for (uint8_t ttl = 1; ttl <= 4; ++ttl) EXPECT_TRUE(t.answered(0, ttl)) << int(ttl);
+}
+
+TEST(Doubletree, GapLimitLoopAndMaxTtl)
+{
+    const uint32_t silent = ip("198.19.3.1"), looping = ip("198.19.4.1"), longp = ip("198.19.5.1");
+    const uint32_t x = ip("198.18.9.1"), y = ip("198.18.9.2");
+    FakeNet net;
+    net.paths[silent] = std::vector<uint32_t>(20, 0);
+    net.paths[silent][0] = x;
+    net.paths[looping] = {x, y, x, y, x, y, x, y, x, y, x, y, x, y, x, y, x, y, x, y};
+    for (uint32_t i = 0; i < 20; ++i) net.paths[longp].push_back(ip("198.18.10.1") + i);
+    TraceTable t({silent, looping, longp}, match::TraceTableConfig{.max_ttl = 8});
+    StopSet stop;
+    Doubletree dt(t, stop, DoubletreeConfig{.gap_limit = 3, .use_stop_set = false});
+    for (size_t i = 0; i < 3; ++i) dt.set_split(i, 1);
+    run_rounds(dt, t, net);
+    EXPECT_EQ(dt.reason(0), StopReason::gap_limit);
+    EXPECT_TRUE(t.was_sent(0, 4));
+    EXPECT_FALSE(t.was_sent(0, 5)); // TTL 2,3,4 silent: three in a row
+    EXPECT_EQ(dt.reason(1), StopReason::loop);
+    EXPECT_FALSE(t.was_sent(1, 4));
+    EXPECT_EQ(dt.reason(2), StopReason::max_ttl);
+    EXPECT_TRUE(t.was_sent(2, 8));
+    EXPECT_EQ(dt.active(), 0u);
+}
+
+TEST(Doubletree, SplitBeyondDestinationWalksBack)
+{
+    const uint32_t a = ip("198.19.1.7");
+    FakeNet net;
+    net.paths[a] = {ip("198.18.0.1"), ip("198.18.1.2")};
+    TraceTable t({a}, match::TraceTableConfig{.max_ttl = 16});
+    StopSet stop;
+    Doubletree dt(t, stop, DoubletreeConfig{});
+    dt.set_split(0, 8);
+    run_rounds(dt, t, net);
+    EXPECT_TRUE(t.answered(0, 1) && t.answered(0, 2) && t.answered(0, 3));
+    EXPECT_EQ(t.terminal_ttl(0), 3);
+    // Round 1 sends TTL 8 and 9 together; nothing beyond once the destination is known.
+    EXPECT_FALSE(t.was_sent(0, 10));
+}
+
+TEST(Doubletree, InterruptMarksUnfinishedTraces)
+{
+    TraceTable t({ip("198.19.1.7")}, match::TraceTableConfig{.max_ttl = 16});
+    StopSet stop;
+    Doubletree dt(t, stop, DoubletreeConfig{});
+    dt.set_split(0, 5);
+    EXPECT_EQ(dt.active(), 1u);
+    dt.interrupt();
+    EXPECT_EQ(dt.active(), 0u);
+    EXPECT_EQ(dt.reason(0), StopReason::interrupted);
+}
+
+TEST(HoleFiller, GroupsByNeighboursAndSkipsExplainedHoles)
+{
+    const uint32_t r1 = ip("198.18.0.1"), r2 = ip("198.18.1.2"), r3 = ip("198.18.1.6");
+    std::vector<uint32_t> targets;
+    for (uint32_t i = 1; i <= 6; ++i) targets.push_back(ip("198.19.1.0") + i);
+    TraceTable t(targets, match::TraceTableConfig{.max_ttl = 8});
+    auto put = [&](size_t tr, uint8_t ttl, uint32_t addr) {
+        t.mark_sent(tr, ttl);
+        if (addr) t.record(tr, ttl, HopSlot{.addr = addr, .kind = PM_REPLY_TIME_EXCEEDED}, false, nullptr);
+    };
+    // Traces 0..3: r1, (r2 rate-limited: silent), r3, destination.
+    for (size_t tr = 0; tr < 4; ++tr) {
+        put(tr, 1, r1);
+        put(tr, 2, 0);
+        put(tr, 3, r3);
+        t.mark_sent(tr, 4);
+        t.record(tr, 4, HopSlot{.addr = t.trace_target(tr), .kind = PM_REPLY_ECHO_REPLY}, true, nullptr);
+    }
+    auto groups = find_hole_groups(t);
+    ASSERT_EQ(groups.size(), 1u);
+    EXPECT_EQ(groups[0].prev, r1);
+    EXPECT_EQ(groups[0].next, r3);
+    EXPECT_EQ(groups[0].holes.size(), 4u);
+    std::vector<probe::ProbeSpec> p0, p1;
+    EXPECT_EQ(plan_hole_pass(t, groups, 0, p0), 1u);
+    EXPECT_EQ(plan_hole_pass(t, groups, 1, p1), 1u);
+    EXPECT_EQ(p0[0].ttl, 2);
+    EXPECT_NE(p0[0].dst, p1[0].dst); // a different target each pass
+    // Trace 4 saw r2 between r1 and r3: the holes are explained.
+    put(4, 1, r1);
+    put(4, 2, r2);
+    put(4, 3, r3);
+    EXPECT_TRUE(find_hole_groups(t).empty());
+    // Once a hole is answered, its group asks no more.
+    std::vector<probe::ProbeSpec> p2;
+    put(0, 2, r2);
+    EXPECT_EQ(plan_hole_pass(t, groups, 2, p2), 0u);
+}
+
+TEST(Distance, FromQuotedOrReplyTtl)
+{
+    EXPECT_EQ(distance_from_reply(HopSlot{.reply_ttl = 60, .quoted_ttl = 27}, 32), 6);
+    EXPECT_EQ(distance_from_reply(HopSlot{.reply_ttl = 59}, 32), 6);
+    EXPECT_EQ(distance_from_reply(HopSlot{.reply_ttl = 250}, 32), 6);
+    EXPECT_EQ(distance_from_reply(HopSlot{.reply_ttl = 20}, 32), 0); // 45 hops > probe TTL: nonsense
+    EXPECT_EQ(distance_from_reply(HopSlot{}, 32), 0);
+}
