@@ -86,12 +86,30 @@ TEST(HopTable, LateRepliesAreCountedNotTimed)
     HopTable t(1, 5, 1);
     t.on_answered(1, 0, 7, 100, false);
     t.on_lost(1, 0);
-    t.on_late(1, 7);
+    t.on_late(1, 0, 7);
     auto rows = t.rows();
     EXPECT_EQ(rows[0].late, 1u);
     EXPECT_EQ(rows[0].recv, 1u);
     EXPECT_EQ(rows[0].sent, 2u);
     EXPECT_EQ(rows[0].rtt->count(), 1u);
+}
+
+TEST(HopTable, OnlyLateRepliesStillCountTheirProbes)
+{
+    // Every reply slower than the timeout: the row exists, all its probes lost.
+    HopTable t(1, 5, 1);
+    for (int i = 0; i < 4; ++i) {
+        t.on_lost(2, 0);
+        t.on_late(2, 0, 9, true);
+    }
+    auto rows = t.rows();
+    ASSERT_EQ(rows.size(), 2u); // ??? at TTL 1, the late destination at TTL 2
+    EXPECT_EQ(rows[1].addr, 9u);
+    EXPECT_EQ(rows[1].sent, 4u);
+    EXPECT_EQ(rows[1].recv, 0u);
+    EXPECT_EQ(rows[1].late, 4u);
+    EXPECT_DOUBLE_EQ(rows[1].loss_pct(), 100.0);
+    EXPECT_TRUE(t.reached());
 }
 
 TEST(HopTable, RejectsBadRanges)

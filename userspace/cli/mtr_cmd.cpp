@@ -36,6 +36,7 @@ struct MtrOptions {
     bool continuous = false, report = false, json = false, csv = false, quiet = false;
     uint64_t report_every = 10;
     std::string output, summary, iface, tx = "afxdp";
+    std::string json_file, csv_file; // the same run in other formats too
     std::vector<std::string> allow;
     uint64_t rate = 20000;
 };
@@ -173,6 +174,8 @@ void run_mtr_command(const MtrOptions &o)
     g_stop = false;
     mtr::MtrDriverResult res = mtr::run_mtr(*run, dcfg, g_stop);
     write_output(o.output, render(*run));
+    if (!o.json_file.empty()) write_output(o.json_file, mtr::format_json(meta, *run));
+    if (!o.csv_file.empty()) write_output(o.csv_file, mtr::format_csv(meta, *run));
 
     const auto &c = run->counters();
     if (!o.summary.empty()) {
@@ -213,8 +216,11 @@ void add_mtr_command(CLI::App &app)
     cmd->add_flag("--json", opts->json, "mtr --json object plus pathmap's fields");
     cmd->add_flag("--csv", opts->csv, "mtr --csv rows plus pathmap's columns");
     cmd->add_option("-o,--output", opts->output, "Write the final report to FILE instead of stdout");
+    cmd->add_option("--json-file", opts->json_file, "Also write the final report as JSON to FILE");
+    cmd->add_option("--csv-file", opts->csv_file, "Also write the final report as CSV to FILE");
     cmd->add_option("--summary", opts->summary, "Write probe accounting (sent, received, lost, late...) as JSON to FILE");
-    cmd->add_option("--allow", opts->allow, "Allow targets in this special-purpose CIDR (repeatable; the testbed needs 198.18.0.0/15)");
+    cmd->add_option("--allow", opts->allow, "Allow targets in this special-purpose CIDR (repeatable; the testbed needs 198.18.0.0/15)")
+        ->allow_extra_args(false); // one CIDR per --allow, so targets may follow it
     cmd->add_option("--iface", opts->iface, "Interface to probe from (default: the route to the first target)");
     cmd->add_option("--tx", opts->tx, "Sender: afxdp (default, falls back), packet, raw")->capture_default_str();
     cmd->add_option("--rate", opts->rate, "Probes per second while a round is sent")->capture_default_str();

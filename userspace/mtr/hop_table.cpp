@@ -21,11 +21,11 @@ void HopTable::on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt
     TtlSlot &slot = at(ttl);
     auto it = std::find_if(slot.addrs.begin(), slot.addrs.end(), [&](const AddrRow &r) { return r.addr == addr; });
     if (it == slot.addrs.end()) {
-        slot.addrs.push_back(AddrRow{.addr = addr, .flow_recv = std::vector<uint32_t>(flows_, 0)});
+        slot.addrs.push_back(AddrRow{.addr = addr, .flow_replies = std::vector<uint32_t>(flows_, 0)});
         it = slot.addrs.end() - 1;
     }
     it->rtt.add(rtt_us);
-    ++it->flow_recv[flow];
+    ++it->flow_replies[flow];
     FlowHop &fh = slot.flows[flow];
     ++fh.sent;
     fh.rtt.add(rtt_us);
@@ -38,17 +38,20 @@ void HopTable::on_lost(uint8_t ttl, uint16_t flow) noexcept
     ++at(ttl).flows[flow].sent;
 }
 
-void HopTable::on_late(uint8_t ttl, uint32_t addr)
+void HopTable::on_late(uint8_t ttl, uint16_t flow, uint32_t addr, bool terminal)
 {
-    if (ttl < min_ttl_ || ttl > max_ttl_) return;
+    if (ttl < min_ttl_ || ttl > max_ttl_ || flow >= flows_) return;
+    if (terminal && (dest_ttl_ == 0 || ttl < dest_ttl_)) dest_ttl_ = ttl;
     TtlSlot &slot = at(ttl);
     for (auto &r : slot.addrs)
         if (r.addr == addr) {
             ++r.late;
+            ++r.flow_replies[flow];
             return;
         }
     // A late reply from an address never seen in time still deserves a row.
-    slot.addrs.push_back(AddrRow{.addr = addr, .late = 1, .flow_recv = std::vector<uint32_t>(flows_, 0)});
+    slot.addrs.push_back(AddrRow{.addr = addr, .late = 1, .flow_replies = std::vector<uint32_t>(flows_, 0)});
+    ++slot.addrs.back().flow_replies[flow];
 }
 
 uint8_t HopTable::display_limit() const noexcept
@@ -69,17 +72,19 @@ uint64_t HopTable::attributed_sent(const TtlSlot &slot, const AddrRow &row) cons
 {
     uint64_t ttl_recv = 0;
     for (const auto &r : slot.addrs)
-        for (uint32_t c : r.flow_recv) ttl_recv += c;
+        for (uint32_t c : r.flow_replies) ttl_recv += c;
     uint64_t row_recv = row.rtt.count();
+    uint64_t row_replies = 0;
+    for (uint32_t c : row.flow_replies) row_replies += c;
     double share = 0.0;
     for (uint16_t f = 0; f < flows_; ++f) {
-        uint64_t flow_recv = 0;
-        for (const auto &r : slot.addrs) flow_recv += r.flow_recv[f];
+        uint64_t flow_replies = 0;
+        for (const auto &r : slot.addrs) flow_replies += r.flow_replies[f];
         double sent = static_cast<double>(slot.flows[f].sent);
-        if (flow_recv)
-            share += sent * row.flow_recv[f] / static_cast<double>(flow_recv);
+        if (flow_replies)
+            share += sent * row.flow_replies[f] / static_cast<double>(flow_replies);
         else if (ttl_recv)
-            share += sent * static_cast<double>(row_recv) / static_cast<double>(ttl_recv);
+            share += sent * static_cast<double>(row_replies) / static_cast<double>(ttl_recv);
     }
     auto sent = static_cast<uint64_t>(std::llround(share));
     return std::max(sent, row_recv);
@@ -107,7 +112,7 @@ std::vector<HopRow> HopTable::rows() const
             HopRow row{.ttl = static_cast<uint8_t>(t), .addr = r->addr, .sent = attributed_sent(slot, *r),
                        .recv = r->rtt.count(), .late = r->late, .rtt = &r->rtt, .first_at_ttl = first};
             for (uint16_t f = 0; f < flows_; ++f)
-                if (r->flow_recv[f]) row.flows.push_back(f);
+                if (r->flow_replies[f]) row.flows.push_back(f);
             out.push_back(std::move(row));
             first = false;
         }
@@ -126,8 +131,8 @@ std::vector<FlowPathHop> HopTable::flow_path(uint16_t flow) const
         FlowPathHop hop{.ttl = static_cast<uint8_t>(t), .sent = fh.sent, .recv = fh.rtt.count(), .rtt = &fh.rtt};
         uint32_t best = 0;
         for (const auto &r : slot.addrs)
-            if (r.flow_recv[flow] > best) {
-                best = r.flow_recv[flow];
+            if (r.flow_replies[flow] > best) {
+                best = r.flow_replies[flow];
                 hop.addr = r.addr;
             }
         out.push_back(hop);

@@ -16,7 +16,7 @@ struct AddrRow {
     uint32_t addr = 0; // host order
     RttStats rtt;      // timely replies only; count() = received
     uint64_t late = 0; // replies that came after --timeout
-    std::vector<uint32_t> flow_recv; // timely replies per flow id
+    std::vector<uint32_t> flow_replies; // replies per flow id, timely or late (which flows lead here)
 };
 
 struct FlowHop {
@@ -51,7 +51,9 @@ public:
     // terminal: the reply ends the path (echo reply, unreachable, TCP answer).
     void on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt_us, bool terminal);
     void on_lost(uint8_t ttl, uint16_t flow) noexcept;
-    void on_late(uint8_t ttl, uint32_t addr);
+    // A reply after --timeout: counted, never timed. A late answer from the
+    // destination still tells where the path ends.
+    void on_late(uint8_t ttl, uint16_t flow, uint32_t addr, bool terminal = false);
 
     // Highest TTL worth probing: where the destination answered, else max_ttl.
     uint8_t probe_limit() const noexcept { return dest_ttl_ ? dest_ttl_ : max_ttl_; }

@@ -180,7 +180,10 @@ ReplyOutcome MtrRun::on_reply(const pm_reply_record &rec) noexcept
             s = late;
             ++counters_.late;
             tables_[t].on_lost(rec.probe_ttl, rec.flow_id);
-            tables_[t].on_late(rec.probe_ttl, src);
+            try {
+                tables_[t].on_late(rec.probe_ttl, rec.flow_id, src, is_terminal(rec.kind));
+            } catch (...) {
+            }
             return ReplyOutcome::late;
         }
         s = answered;
@@ -197,7 +200,7 @@ ReplyOutcome MtrRun::on_reply(const pm_reply_record &rec) noexcept
         --counters_.lost;
         ++counters_.late;
         try {
-            tables_[t].on_late(rec.probe_ttl, src);
+            tables_[t].on_late(rec.probe_ttl, rec.flow_id, src, is_terminal(rec.kind));
         } catch (...) {
         }
         return ReplyOutcome::late;
