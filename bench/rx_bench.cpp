@@ -6,16 +6,22 @@
 // SYN-ACKs) through bpf_prog_test_run_opts (repeat R per frame), optionally
 // paced to --rate. A consumer thread drains the ring on a 50 us timer with
 // ring_buffer__consume (the engine's consumption model) and matches each
-// record against a preallocated table. Baseline in the same run: the same
-// frames through an XDP program that only counts and drops.
-// No packet is sent anywhere: test runs never leave the kernel.
+// record against a preallocated table. Baselines in the same run, same
+// frames and feeder: (a) live-frames test runs whose XDP_PASS frames enter
+// the stack of a veth and are read by an AF_PACKET socket with recvmmsg (the
+// raw/packet-socket receive path of classic tracers), (b) an XDP program that
+// only counts and drops. Everything happens inside a network namespace this
+// process unshares for itself; no frame leaves it.
 //
 //   rx_bench [--seconds S] [--rate PPS] [--repeat R] [--frames N]
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -134,17 +140,86 @@ struct Matcher {
 // call. A program already attached to a device stays in the dispatcher, so
 // the calls become cheap: attach both programs to a veth pair inside a
 // network namespace private to this process (nothing is ever sent on it).
-void keep_in_dispatcher(int reply_rx_fd, int baseline_fd)
+// Also returns the ifindex of pmrxc0, the device the AF_PACKET baseline
+// injects into (live-frames XDP_PASS) and reads from.
+int keep_in_dispatcher(int reply_rx_fd, int baseline_fd, int pass_fd)
 {
     if (unshare(CLONE_NEWNET) != 0)
         throw std::runtime_error(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno));
-    if (std::system("ip link add pmrxb0 type veth peer name pmrxb1") != 0)
-        throw std::runtime_error("creating a veth pair in the private namespace failed");
+    if (std::system(
+            "ip link add pmrxb0 type veth peer name pmrxb1 && ip link add pmrxc0 type veth peer name pmrxc1"
+            " && ip link set pmrxc0 up && ip link set pmrxc1 up") != 0)
+        throw std::runtime_error("creating veth pairs in the private namespace failed");
     int a = static_cast<int>(if_nametoindex("pmrxb0")), b = static_cast<int>(if_nametoindex("pmrxb1"));
+    int c0 = static_cast<int>(if_nametoindex("pmrxc0")), c1 = static_cast<int>(if_nametoindex("pmrxc1"));
     if (bpf_xdp_attach(a, reply_rx_fd, XDP_FLAGS_DRV_MODE, nullptr) != 0 ||
-        bpf_xdp_attach(b, baseline_fd, XDP_FLAGS_DRV_MODE, nullptr) != 0)
+        bpf_xdp_attach(b, baseline_fd, XDP_FLAGS_DRV_MODE, nullptr) != 0 ||
+        bpf_xdp_attach(c1, pass_fd, XDP_FLAGS_DRV_MODE, nullptr) != 0)
         throw std::runtime_error("attaching the programs to the private veth failed");
+    return c0;
 }
+
+// XDP program returning XDP_PASS: in live-frames test runs its frames enter
+// the network stack of the ingress device, where an AF_PACKET socket sees them.
+int load_pass_program()
+{
+    bpf_insn insns[] = {
+        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_PASS},
+        {.code = BPF_JMP | BPF_EXIT},
+    };
+    int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "rxb_pass", "GPL", insns, 2, nullptr);
+    if (fd < 0) throw std::runtime_error(std::string("loading the pass program: ") + std::strerror(errno));
+    return fd;
+}
+
+// The classic receive path (raw/packet socket + userspace): recvmmsg batches
+// of 64 from an AF_PACKET socket on `ifindex`, polled on the same 50 us timer.
+// It only checks each frame is IPv4 ICMP/TCP (no reply parsing), so it is an
+// upper bound for that path.
+struct PacketSocketReader {
+    int fd = -1;
+    uint64_t frames = 0, ipv4 = 0;
+    explicit PacketSocketReader(int ifindex)
+    {
+        fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+        if (fd < 0) throw std::runtime_error(std::string("AF_PACKET socket: ") + std::strerror(errno));
+        int buf = 256 << 20;
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
+        sockaddr_ll sll{};
+        sll.sll_family = AF_PACKET;
+        sll.sll_protocol = htons(ETH_P_ALL);
+        sll.sll_ifindex = ifindex;
+        if (bind(fd, reinterpret_cast<sockaddr *>(&sll), sizeof(sll)) != 0)
+            throw std::runtime_error(std::string("AF_PACKET bind: ") + std::strerror(errno));
+    }
+    ~PacketSocketReader() { close(fd); }
+    int drain() noexcept
+    {
+        constexpr int kBatch = 64;
+        static thread_local uint8_t bufs[kBatch][2048];
+        mmsghdr msgs[kBatch]{};
+        iovec iov[kBatch];
+        for (int i = 0; i < kBatch; ++i) {
+            iov[i] = {bufs[i], sizeof(bufs[i])};
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        int n = recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+        for (int i = 0; i < n; ++i) {
+            const uint8_t *f = bufs[i];
+            frames++;
+            if (msgs[i].msg_len >= 34 && f[12] == 0x08 && f[13] == 0 && (f[23] == 1 || f[23] == 6)) ipv4++;
+        }
+        return n < 0 ? 0 : n;
+    }
+    uint64_t kernel_drops() const
+    {
+        tpacket_stats st{};
+        socklen_t len = sizeof(st);
+        getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len);
+        return st.tp_drops;
+    }
+};
 
 void pin_to_cpu(int cpu)
 {
@@ -162,7 +237,8 @@ struct Produced {
 };
 
 // Feeds frames round-robin through prog_fd for `seconds`, paced to `rate`.
-Produced produce(int prog_fd, const std::vector<Bytes> &frames, const Options &o)
+// live_ifindex != 0: live-frames mode, XDP_PASS frames enter that device's stack.
+Produced produce(int prog_fd, const std::vector<Bytes> &frames, const Options &o, int live_ifindex = 0)
 {
     pin_to_cpu(0);
     Produced out;
@@ -182,6 +258,14 @@ Produced produce(int prog_fd, const std::vector<Bytes> &frames, const Options &o
         opts.data_in = f.data();
         opts.data_size_in = static_cast<uint32_t>(f.size());
         opts.repeat = o.repeat;
+        xdp_md ctx{};
+        if (live_ifindex) {
+            ctx.ingress_ifindex = static_cast<uint32_t>(live_ifindex);
+            ctx.data_end = opts.data_size_in; // the kernel insists ctx covers exactly data_in
+            opts.ctx_in = &ctx;
+            opts.ctx_size_in = sizeof(ctx);
+            opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+        }
         if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
             throw std::runtime_error(std::string("bpf_prog_test_run_opts: ") + std::strerror(errno));
         out.packets += o.repeat;
@@ -248,7 +332,33 @@ try {
 
     CountOnlyProgram base;
     rx::ReplyRxProgram prog({.run_id = kRun, .local_addr_be = addr("198.18.0.1"), .num_flows = kFlows});
-    keep_in_dispatcher(prog.prog_fd(), base.prog_fd);
+    int pass_fd = load_pass_program();
+    int live_if = keep_in_dispatcher(prog.prog_fd(), base.prog_fd, pass_fd);
+
+    // Baseline 2: the same frames delivered to the stack and read by AF_PACKET.
+    PacketSocketReader reader(live_if);
+    std::atomic<bool> reader_stop{false};
+    std::thread reader_thread([&] {
+        pin_to_cpu(1);
+        while (!reader_stop.load(std::memory_order_relaxed))
+            if (reader.drain() == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    });
+    Produced pk;
+    try {
+        pk = produce(pass_fd, frames, o, live_if);
+    } catch (...) {
+        reader_stop = true;
+        reader_thread.join();
+        throw;
+    }
+    auto pk_drain_start = Clock::now();
+    reader_stop = true;
+    reader_thread.join();
+    while (reader.drain() > 0) {
+    }
+    double pk_seconds = pk.seconds + std::chrono::duration<double>(Clock::now() - pk_drain_start).count();
+    uint64_t pk_drops = reader.kernel_drops();
+    close(pass_fd);
 
     // Baseline: same frames, same feeder, a program that only counts.
     Produced b = produce(base.prog_fd, frames, o);
@@ -302,6 +412,12 @@ try {
         (unsigned long long)matcher.invalid, (unsigned long long)lost_full, (long long)unaccounted, p.seconds,
         drain_s, consumed_rate, double(p.kernel_ns) / double(p.packets), (unsigned long long)polls,
         (unsigned long long)ring.malformed());
+    std::printf(" \"baseline_af_packet\": {\"packets\": %llu, \"received\": %llu, \"ipv4_replies\": %llu, "
+                "\"socket_drops\": %llu, \"seconds\": %.3f, \"replies_per_s\": %.0f},\n",
+                (unsigned long long)pk.packets, (unsigned long long)reader.frames,
+                (unsigned long long)reader.ipv4, (unsigned long long)pk_drops, pk_seconds,
+                double(reader.ipv4) / pk_seconds);
+    std::printf(" \"ratio_vs_af_packet\": %.3f,\n", consumed_rate / (double(reader.ipv4) / pk_seconds));
     std::printf(" \"ratio_vs_count_only\": %.3f}\n", consumed_rate / (double(b.packets) / b.seconds));
     if (unaccounted != 0 || matcher.invalid != 0 || base_counted != b.packets) {
         std::fprintf(stderr, "rx_bench: accounting mismatch (see unaccounted/invalid)\n");
