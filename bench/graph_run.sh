@@ -9,7 +9,7 @@ mkdir -p "$out/generated/graph"
 cmake -DINPUT="$src/graph/rules/default_roles.json" -DOUTPUT="$out/generated/graph/default_roles_json.h" \
       -P "$src/graph/embed_rules.cmake"
 c++ -O2 -DNDEBUG -std=c++20 -I"$src/include" -I"$src" -I"$out/generated" -o "$out/graph_bench" \
-    "$src/bench/graph_bench.cpp" "$src"/graph/*.cpp "$src"/userspace/common/*.cpp -lfmt -pthread
+    "$src/bench/graph_bench.cpp" "$src"/graph/*.cpp "$src"/graph/geo/*.cpp "$src"/userspace/common/*.cpp -lfmt -ldl -pthread
 echo "== 10M replies into the graph (separate process, so peak RSS is this mode's)"
 "$out/graph_bench" replies 10000000
 echo "== traces.jsonl ingest, 200,000 traces x 10 hops"

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "graph/geo_regions.h"
 #include "graph/graph_export.h"
 #include "graph/hop_classifier.h"
 #include "graph/topology_annotator.h"
@@ -77,6 +78,10 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
                                        .pfx2as = opts.pfx2as_file.empty() ? nullptr : &pfx2as,
                                        .ixp = opts.ixp_file.empty() ? nullptr : &ixp});
     Annotation ann = annotate_topology(builder, classifier, rules);
+    if (opts.geolocate) {
+        GeoRegionsSummary geo = add_geo_regions(builder);
+        log::info("geolocation: {} hops placed in {} regions", geo.located_hops, geo.regions);
+    }
 
     GraphOutputSummary s;
     s.traces = builder.paths().size();

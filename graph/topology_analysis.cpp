@@ -25,7 +25,10 @@ std::vector<Chokepoint> find_chokepoints(const TopologyBuilder &b)
                        std::binary_search(ap.begin(), ap.end(), v)});
     }
     std::sort(out.begin(), out.end(), [](const Chokepoint &a, const Chokepoint &c) {
-        return a.prefixes_behind != c.prefixes_behind ? a.prefixes_behind > c.prefixes_behind : a.label < c.label;
+        // Named hops before silent ones at equal counts: they are what a user can act on.
+        bool a_anon = a.label.rfind('*', 0) == 0, c_anon = c.label.rfind('*', 0) == 0;
+        if (a.prefixes_behind != c.prefixes_behind) return a.prefixes_behind > c.prefixes_behind;
+        return a_anon != c_anon ? c_anon : a.label < c.label;
     });
     return out;
 }

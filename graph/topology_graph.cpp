@@ -53,7 +53,6 @@ EdgeInfo &TopologyGraph::edge(VertexId src, VertexId dst, EdgeKind kind)
         impl_->edges.push_back(info);
         impl_->edge_src.push_back(src);
         impl_->edge_dst.push_back(dst);
-        boost::add_edge(src, dst, detail::EdgeBundle{idx}, impl_->g);
     }
     return impl_->edges[idx];
 }
@@ -89,6 +88,7 @@ void TopologyGraph::for_each_edge(const std::function<void(const EdgeRef &)> &fn
 std::vector<EdgeRef> TopologyGraph::out_edges(VertexId v) const
 {
     std::vector<EdgeRef> out;
+    impl_->sync();
     for (auto [it, end] = boost::out_edges(v, impl_->g); it != end; ++it) {
         uint32_t idx = impl_->g[*it].index;
         out.push_back({v, static_cast<VertexId>(boost::target(*it, impl_->g)), &impl_->edges[idx]});
@@ -99,6 +99,7 @@ std::vector<EdgeRef> TopologyGraph::out_edges(VertexId v) const
 std::vector<EdgeRef> TopologyGraph::in_edges(VertexId v) const
 {
     std::vector<EdgeRef> out;
+    impl_->sync();
     for (auto [it, end] = boost::in_edges(v, impl_->g); it != end; ++it) {
         uint32_t idx = impl_->g[*it].index;
         out.push_back({static_cast<VertexId>(boost::source(*it, impl_->g)), v, &impl_->edges[idx]});
@@ -106,7 +107,11 @@ std::vector<EdgeRef> TopologyGraph::in_edges(VertexId v) const
     return out;
 }
 
-size_t TopologyGraph::degree(VertexId v) const { return boost::out_degree(v, impl_->g) + boost::in_degree(v, impl_->g); }
+size_t TopologyGraph::degree(VertexId v) const
+{
+    impl_->sync();
+    return boost::out_degree(v, impl_->g) + boost::in_degree(v, impl_->g);
+}
 
 void TopologyGraph::reserve(size_t vertices, size_t edges)
 {

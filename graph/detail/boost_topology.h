@@ -29,6 +29,16 @@ struct TopologyGraph::Impl {
     std::vector<VertexId> edge_src, edge_dst;
     detail::FlatIndex by_addr;
     detail::FlatIndex by_edge[4]; // one per EdgeKind, key src<<32|dst
+    // Edges reach the Boost adjacency lists on the first adjacency query, not
+    // per reply: adding them one by one while ingesting cost 4x the time and
+    // most of the memory of a 10M-reply build (docs/BENCHMARKS.md).
+    size_t synced_edges = 0;
+    void sync()
+    {
+        for (; synced_edges < edges.size(); ++synced_edges)
+            boost::add_edge(edge_src[synced_edges], edge_dst[synced_edges],
+                            detail::EdgeBundle{static_cast<uint32_t>(synced_edges)}, g);
+    }
 };
 
 } // namespace pathmap::graph

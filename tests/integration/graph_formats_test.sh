@@ -30,6 +30,22 @@ run atlas mpls_backbone destination -- "$data/atlas_traceroute.json"
 run mixed cgnat private_backbone -- --format auto "$data/testbed_traceroute.txt" "$data/testbed_scamper.json" "$data/atlas_traceroute.json"
 grep -q "topology.png" "$tmp/seed.log" || { command -v dot >/dev/null && { echo "no topology.png although dot exists"; exit 1; }; }
 
+# --geolocate: region vertices and located_in edges from graph/geo, when a city list exists.
+if [ -r /usr/share/libtimezonemap/ui/cities15000.txt ] || [ -n "${PATHMAP_GAZETTEER:-}" ]; then
+  "$bin" graph "$data/seed_mobile_trace.json" -o "$tmp/geo" --geolocate --no-png >/dev/null
+  /usr/bin/python3 - "$tmp/geo/topology.graphml" <<'PY'
+import sys, networkx as nx
+g = nx.read_graphml(sys.argv[1])
+regions = [n for n, d in g.nodes(data=True) if d["kind"] == "region"]
+located = [e for e in g.edges(data=True) if e[2]["kind"] == "located_in"]
+assert regions and located, (regions, len(located))
+assert all(g.nodes[v]["kind"] == "region" for _, v, _ in located)
+print("geolocate ok: %d regions, %d located_in edges" % (len(regions), len(located)))
+PY
+else
+  echo "no gazetteer (cities15000.txt): --geolocate not checked"
+fi
+
 # report: path, chokepoints, segments, JSON form.
 "$bin" report "$tmp/traceroute" --path-to 198.19.64.1 > "$tmp/report.txt"
 grep -q "Path to 198.19.64.1" "$tmp/report.txt"

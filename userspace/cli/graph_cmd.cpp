@@ -46,8 +46,6 @@ void add_graph_command(CLI::App &app)
         auto fmt_opt = graph::parse_input_format(args->format);
         if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
         if (args->replace_rules && args->rules.empty()) throw UsageError("--replace-rules needs --rules FILE");
-        if (args->geolocate)
-            throw UsageError("--geolocate: region vertices from the geolocation library are not wired in yet");
         graph::GraphOutputOptions opts{.rules_file = args->rules,
                                        .extend_rules = !args->replace_rules,
                                        .pfx2as_file = args->pfx2as,
