@@ -153,18 +153,19 @@ void run_mtr_command(const MtrOptions &o)
     bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     std::string targets_text = o.targets.size() == 1 ? o.targets[0] : fmt::format("{} items", o.targets.size());
     if (targets.addrs.size() > 1) targets_text += fmt::format(" ({} targets)", targets.addrs.size());
-    mtr::MtrDriverConfig dcfg{
-        .session = {.iface = o.iface,
-                    .route_dst = targets.addrs.front(),
-                    .proto = proto,
-                    .dport = port,
-                    .tx = tx_kind,
-                    .rate_pps = o.rate},
-        .rounds = o.continuous ? 0 : o.probes,
-        .live_view = o.continuous && tty,
-        .targets_text = targets_text,
-        .proto_text = o.proto,
-    };
+    // Filled field by field: GCC 12 -O3 warns (falsely) about nested
+    // designated initializers holding strings here.
+    mtr::MtrDriverConfig dcfg;
+    dcfg.session.iface = o.iface;
+    dcfg.session.route_dst = targets.addrs.front();
+    dcfg.session.proto = proto;
+    dcfg.session.dport = port;
+    dcfg.session.tx = tx_kind;
+    dcfg.session.rate_pps = o.rate;
+    dcfg.rounds = o.continuous ? 0 : o.probes;
+    dcfg.live_view = o.continuous && tty;
+    dcfg.targets_text = targets_text;
+    dcfg.proto_text = o.proto;
     if (o.continuous && !tty && o.report_every) {
         dcfg.report_every = o.report_every;
         dcfg.periodic_report = [&](const mtr::MtrRun &r) { write_output("", render(r)); };

@@ -205,7 +205,10 @@ std::string format_csv(const ReportMeta &meta, const MtrRun &run)
             RttStats none;
             const RttStats &s = r.rtt ? *r.rtt : none;
             std::string flows;
-            for (uint16_t f : r.flows) flows += (flows.empty() ? "" : ";") + std::to_string(f);
+            for (uint16_t f : r.flows) {
+                if (!flows.empty()) flows += ';';
+                flows += std::to_string(f);
+            }
             out += fmt::format("MTR.0.95,{},OK,{},{},{},{:.2f},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{},{:.2f},{},{}\n",
                                static_cast<long long>(meta.start_time), dst, r.ttl, r.addr ? format_ipv4(*r.addr) : "???",
                                mtr_loss_pct(r.sent, r.recv), r.sent, r.sent - r.recv, mtr_ms(s.last_us()),
