@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include "graph/graph_outputs.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
 #include "userspace/engine/sched/target_set.h"
@@ -32,6 +33,7 @@ struct SweepOptions {
     uint32_t per_24 = 1;
     bool all_hosts = false;
     bool complete_traces = false;
+    bool no_graph = false;
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -128,6 +130,14 @@ void run(SweepOptions &o)
         result = sweep::run_sweep(cfg, &g_stop, &g_abort);
     }
     sweep::write_sweep_outputs(o.out_dir, result);
+    if (!o.no_graph) {
+        try {
+            const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{});
+            log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
+        } catch (const std::exception &e) {
+            log::warn("graph outputs not written: {}", e.what());
+        }
+    }
     const auto &s = result.summary;
     if (!cfg.quiet) {
         std::fprintf(stderr,
@@ -150,7 +160,7 @@ void add_sweep_command(CLI::App &app)
         "probes in a randomized order, redundant hops skipped (Doubletree stop set), rate-limited holes re-asked.");
     cmd->add_option("targets", opts->targets, "Addresses or CIDR prefixes to trace (e.g. 198.19.0.0/16 198.19.7.9)");
     cmd->add_option("-f,--file", opts->target_file, "Read targets from FILE, one address or prefix a line, # comments");
-    cmd->add_option("-o,--out", opts->out_dir, "Output directory: traces.jsonl, summary.json")->required();
+    cmd->add_option("-o,--out", opts->out_dir, "Output directory: traces.jsonl, summary.json, topology.graphml/.gexf/.dot, profiles.jsonl")->required();
     cmd->add_option("--proto", opts->proto, "Probe protocol: icmp (echo), udp (to --port) or tcp (SYN to --port)")
         ->check(CLI::IsMember({"icmp", "udp", "tcp"}))
         ->capture_default_str();
@@ -186,6 +196,7 @@ void add_sweep_command(CLI::App &app)
         ->default_val(def.hole_passes);
     cmd->add_flag("--complete-traces", opts->complete_traces,
                   "Probe every trace down to TTL 1 (no stop set): more probes, full per-target paths");
+    cmd->add_flag("--no-graph", opts->no_graph, "Skip the topology files (GraphML, GEXF, DOT, profiles)");
     cmd->add_flag("--pass-replies", opts->cfg.pass_replies, "Let the kernel see our replies too (they are dropped by default)");
     cmd->add_flag("-q,--quiet", opts->cfg.quiet, "No status line");
     cmd->add_option("--seed", opts->cfg.seed, "Seed for target sampling and probe order (default: random)");
