@@ -128,7 +128,12 @@ bool parse_hop(Cursor &c, Hop &h)
 bool parse_trace_line_fast(std::string_view line, Trace &t)
 {
     Cursor c{line.data(), line.data() + line.size()};
-    t = Trace{};
+    // Reset field by field so the caller can reuse the trace's buffers.
+    t.dst.clear();
+    t.flow_id = 0;
+    t.reached = false;
+    t.stop_reason.clear();
+    t.hops.clear();
     if (!c.eat('{')) return false;
     bool have_dst = false, have_hops = false;
     do {

@@ -36,6 +36,11 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
 std::vector<Trace> parse_traces(std::string_view text, InputFormat f, const std::string &name);
 std::vector<Trace> read_traces_file(const std::filesystem::path &file, InputFormat f = InputFormat::auto_detect);
 
+class TopologyBuilder;
+// Reads a file straight into a builder; pathmap lines are parsed one at a
+// time into a reused Trace (no vector of traces). Returns the trace count.
+size_t ingest_traces_file(const std::filesystem::path &file, InputFormat f, TopologyBuilder &builder);
+
 // Fast path for pathmap's own lines: parses the fields pathmap writes without
 // building a JSON tree. Returns false (leaving `out` unspecified) when the
 // line is anything unusual, so the caller can fall back to the full parser.

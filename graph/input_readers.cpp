@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/input_formats.h"
+#include "graph/topology_builder.h"
 #include "pathmap/ipv4.h"
 #include "pathmap/trace_io.h"
 
@@ -315,6 +316,54 @@ std::vector<Trace> read_traces_file(const std::filesystem::path &file, InputForm
     if (!in) throw InputError("cannot open " + file.string());
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return parse_traces(text, f, file.string());
+}
+
+size_t ingest_traces_file(const std::filesystem::path &file, InputFormat f, TopologyBuilder &builder)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw InputError("cannot open " + file.string());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string name = file.string();
+    if (f == InputFormat::auto_detect) {
+        try {
+            f = detect_input_format(text);
+        } catch (const InputError &e) {
+            fail(name, e.what());
+        }
+    }
+    auto add = [&](const Trace &t, size_t lineno) {
+        try {
+            builder.add(t);
+        } catch (const std::invalid_argument &e) {
+            fail(name, (lineno ? "line " + std::to_string(lineno) + ": " : std::string()) + e.what());
+        }
+    };
+    if (f != InputFormat::pathmap) {
+        auto traces = parse_traces(text, f, name);
+        for (const Trace &t : traces) add(t, 0);
+        return traces.size();
+    }
+    std::string_view view(text);
+    size_t lineno = 0, start = 0, count = 0;
+    Trace t;
+    while (start < view.size()) {
+        size_t end = view.find('\n', start);
+        if (end == std::string_view::npos) end = view.size();
+        std::string_view line = view.substr(start, end - start);
+        ++lineno;
+        start = end + 1;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+        if (!parse_trace_line_fast(line, t)) {
+            try {
+                t = trace_from_json(json::parse(line));
+            } catch (const std::exception &e) {
+                fail(name, "line " + std::to_string(lineno) + ": " + e.what());
+            }
+        }
+        add(t, lineno);
+        ++count;
+    }
+    return count;
 }
 
 } // namespace pathmap::graph

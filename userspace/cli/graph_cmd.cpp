@@ -55,18 +55,11 @@ void add_graph_command(CLI::App &app)
         graph::TopologyBuilder builder({.vantage_label = opts.vantage_label});
         size_t traces = 0;
         for (const std::string &in : args->inputs) {
-            std::vector<Trace> ts;
             try {
-                ts = graph::read_traces_file(in, *fmt_opt);
+                traces += graph::ingest_traces_file(in, *fmt_opt, builder);
             } catch (const graph::InputError &e) {
                 throw UsageError(e.what());
             }
-            try {
-                builder.add(ts);
-            } catch (const std::invalid_argument &e) {
-                throw UsageError(in + ": " + e.what());
-            }
-            traces += ts.size();
         }
         if (traces == 0) throw UsageError("no IPv4 traces in the input");
         graph::GraphOutputSummary s = graph::write_graph_outputs(builder, args->outdir, opts);

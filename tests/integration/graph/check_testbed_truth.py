@@ -114,13 +114,40 @@ for n in list(adj):
 # in pathmap's graph: compare routers the traces saw.
 missing = sorted(k for k in expected if k not in seen)
 expected = {k: v for k, v in expected.items() if k in seen}
+# A router that answered some probes and not others (lossy link, rate limit)
+# sits beside an anonymous twin with the same neighbours: paths bypass it in
+# the measured graph, so it cannot be compared with the truth's.
+label_node = {d["label"]: n for n, d in g.nodes(data=True) if d["kind"] == "interface"}
+anon = {n for n, d in g.nodes(data=True) if d["kind"] == "anonymous"}
+
+
+def bypassed(n):
+    """Some predecessor reaches some successor through silent hops only."""
+    succs = set(g.successors(n))
+    for p in g.predecessors(n):
+        stack, seen_a = [p], set()
+        while stack:
+            u = stack.pop()
+            for w in g.successors(u):
+                if w == n:
+                    continue
+                if w in succs and u != p:
+                    return True
+                if w in anon and w not in seen_a:
+                    seen_a.add(w)
+                    stack.append(w)
+    return False
+
+
+flaky = sorted(addr for addr, n in label_node.items() if bypassed(n))
+expected = {k: v for k, v in expected.items() if k not in flaky}
 got = {c["hop"]: c["prefixes_behind"] for c in report["chokepoints"] if not c["hop"].startswith("*")}
 # Compare on routers (destination hosts in the sinks are not in truth paths).
-got = {k: v for k, v in got.items() if k in expected or k in seen and not k.startswith("198.19.")}
+got = {k: v for k, v in got.items() if (k in expected or k in seen and not k.startswith("198.19.")) and k not in flaky}
 if got != expected:
     errors.append("chokepoints differ:\n  got      %s\n  expected %s" % (sorted(got.items()), sorted(expected.items())))
 if errors:
     print("check_testbed_truth: FAILED\n" + "\n".join(errors))
     sys.exit(1)
-print("check_testbed_truth: ok (%d prefixes, %d chokepoints, %d clusters; unseen truth chokepoints %s)"
-      % (len(prefixes), len(expected), len(clusters), missing))
+print("check_testbed_truth: ok (%d prefixes, %d chokepoints, %d clusters; unseen truth chokepoints %s, sometimes silent %s)"
+      % (len(prefixes), len(expected), len(clusters), missing, flaky))
