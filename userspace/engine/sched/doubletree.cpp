@@ -97,13 +97,17 @@ void Doubletree::finish_forward(State &s, StopReason why) noexcept
 void Doubletree::advance_round()
 {
     found_.clear();
-    for (size_t tr = 0; tr < state_.size(); ++tr) {
+    const Permutation order(state_.size(), ++advance_seed_);
+    for (uint64_t i = 0; i < order.size(); ++i) {
+        const size_t tr = order.at(i);
         State &s = state_[tr];
         const uint32_t dst = table_.trace_target(tr);
         if (s.sent_back) {
             const uint32_t addr = table_.answered(tr, s.sent_back) ? table_.hop(tr, s.sent_back).addr : 0;
-            if (addr && addr != dst) found_.push_back(addr);
-            if (cfg_.use_stop_set && addr && addr != dst && stop_set_.contains(addr)) {
+            // Checked and inserted trace by trace (in a random order): of the
+            // traces meeting a new interface in the same round, only the
+            // first goes on below it, as if replies were handled one by one.
+            if (cfg_.use_stop_set && addr && addr != dst && !stop_set_.insert(addr)) {
                 s.back = 0;
             } else {
                 s.back = static_cast<uint8_t>(s.sent_back - 1);

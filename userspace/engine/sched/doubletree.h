@@ -34,9 +34,9 @@ public:
     // Appends this round's probes (traces visited in a random order given by
     // seed), marks them sent. Returns how many were appended.
     size_t plan_round(uint64_t seed, std::vector<probe::ProbeSpec> &out);
-    // Reads the answers to the last round, moves every trace on, then adds
-    // the round's new interfaces to the stop set (after deciding, so a trace
-    // does not stop on the interface it just found itself).
+    // Reads the answers to the last round and moves every trace on, in a
+    // random order, adding interfaces to the stop set as it goes: the first
+    // trace to meet an interface continues below it, the others stop.
     void advance_round();
 
     size_t active() const noexcept { return active_; }
@@ -62,6 +62,7 @@ private:
     std::vector<State> state_;
     std::vector<uint32_t> found_; // interfaces found in the current round
     size_t active_ = 0;
+    uint64_t advance_seed_ = 0;
 };
 
 // Hop distance of a target from a preprobe answered at ttl `probe_ttl` by
