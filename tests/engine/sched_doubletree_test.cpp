@@ -86,7 +86,7 @@ TEST(Doubletree, BackwardStopsAtKnownInterfaceForwardAtDestination)
     EXPECT_FALSE(stop.contains(r4));
 
     TraceTable t2({a, b}, match::TraceTableConfig{.max_ttl = 16});
-    Doubletree dt2(t2, stop, DoubletreeConfig{.gap_limit = 3});
+    Doubletree dt2(t2, stop, DoubletreeConfig{.gap_limit = 3, .discoverers = 1});
     net.probes = 0;
     dt2.set_split(0, 0);
     dt2.set_split(1, 3);
@@ -99,6 +99,28 @@ TEST(Doubletree, BackwardStopsAtKnownInterfaceForwardAtDestination)
     EXPECT_TRUE(t2.answered(1, 4));
     EXPECT_EQ(dt2.reason(1), StopReason::reached);
     EXPECT_GT(after_a, 0);
+}
+
+TEST(Doubletree, SeveralDiscoverersGoOnBelowANewInterface)
+{
+    // Five targets behind the same two routers, all split at TTL 2 in the
+    // same round: with discoverers = 2, exactly two traces probe TTL 1.
+    const uint32_t r1 = ip("198.18.0.1"), r2 = ip("198.18.1.2");
+    FakeNet net;
+    std::vector<uint32_t> targets;
+    for (uint32_t i = 1; i <= 5; ++i) {
+        targets.push_back(ip("198.19.1.0") + i);
+        net.paths[targets.back()] = {r1, r2};
+    }
+    TraceTable t(targets, match::TraceTableConfig{.max_ttl = 16});
+    StopSet stop;
+    Doubletree dt(t, stop, DoubletreeConfig{.discoverers = 2});
+    for (size_t i = 0; i < targets.size(); ++i) dt.set_split(i, 2);
+    run_rounds(dt, t, net);
+    int went_down = 0;
+    for (size_t i = 0; i < targets.size(); ++i) went_down += t.was_sent(i, 1);
+    EXPECT_EQ(went_down, 2);
+    EXPECT_TRUE(stop.contains(r1));
 }
 
 TEST(Doubletree, WithoutStopSetTracesGoDownToTtl1)

@@ -104,10 +104,17 @@ void Doubletree::advance_round()
         const uint32_t dst = table_.trace_target(tr);
         if (s.sent_back) {
             const uint32_t addr = table_.answered(tr, s.sent_back) ? table_.hop(tr, s.sent_back).addr : 0;
-            // Checked and inserted trace by trace (in a random order): of the
-            // traces meeting a new interface in the same round, only the
-            // first goes on below it, as if replies were handled one by one.
+            // Checked and inserted trace by trace (in a random order): the
+            // first `discoverers` traces to meet an interface go on below it
+            // (several, so one rate-limited answer below does not lose a
+            // hop), the others stop.
+            bool stop = false;
             if (cfg_.use_stop_set && addr && addr != dst && !stop_set_.insert(addr)) {
+                uint8_t &went_on = continued_[addr]; // besides the first discoverer
+                stop = went_on + 1 >= cfg_.discoverers;
+                if (!stop) ++went_on;
+            }
+            if (stop) {
                 s.back = 0;
             } else {
                 s.back = static_cast<uint8_t>(s.sent_back - 1);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "userspace/engine/match/trace_assembly.h"
@@ -22,6 +23,7 @@ namespace pathmap::sched {
 struct DoubletreeConfig {
     uint8_t gap_limit = 3;      // consecutive silent TTLs that end forward probing (FlashRoute: 5 on the Internet)
     bool use_stop_set = true;   // false: backward probing always goes down to TTL 1 (complete traces)
+    uint8_t discoverers = 3;    // traces that continue below an interface before it stops others
 };
 
 class Doubletree {
@@ -36,7 +38,8 @@ public:
     size_t plan_round(uint64_t seed, std::vector<probe::ProbeSpec> &out);
     // Reads the answers to the last round and moves every trace on, in a
     // random order, adding interfaces to the stop set as it goes: the first
-    // trace to meet an interface continues below it, the others stop.
+    // `discoverers` traces to meet an interface continue below it, the
+    // others stop.
     void advance_round();
 
     size_t active() const noexcept { return active_; }
@@ -63,6 +66,7 @@ private:
     std::vector<uint32_t> found_; // interfaces found in the current round
     size_t active_ = 0;
     uint64_t advance_seed_ = 0;
+    std::unordered_map<uint32_t, uint8_t> continued_; // interface -> traces that went on below it
 };
 
 // Hop distance of a target from a preprobe answered at ttl `probe_ttl` by
