@@ -27,11 +27,13 @@ void Doubletree::set_split(size_t trace, uint8_t split) noexcept
     const uint8_t max = table_.max_ttl();
     if (split > max) split = max;
     State &s = state_[trace];
+    if (s.back || s.fwd) --active_;
     s = State{};
     s.back = split;
     s.fwd = split < max ? static_cast<uint8_t>(split + 1) : 0;
     if (s.fwd == 0) s.stop = StopReason::max_ttl;
-    recount();
+    // Incremental: a full recount here made setting up n traces O(n^2).
+    if (s.back || s.fwd) ++active_;
 }
 
 void Doubletree::recount() noexcept
