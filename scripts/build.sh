@@ -11,9 +11,11 @@ esac
 gen=()
 command -v ninja >/dev/null && gen=(-G Ninja)
 if [ ! -f "$dir/CMakeCache.txt" ]; then
-  cmake -S . -B "$dir" "${gen[@]}" "${flags[@]}" >/dev/null
+  cmake -S . -B "$dir" "${gen[@]}" "${flags[@]}" >&2
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
-cmake --build "$dir" -j "$(nproc)" "${targets[@]}"
+# Build output goes to stderr so callers can capture the build dir from stdout
+# and a CI log still shows compiler errors.
+cmake --build "$dir" -j "$(nproc)" "${targets[@]}" >&2
 echo "$dir"
