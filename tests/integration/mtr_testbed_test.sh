@@ -52,8 +52,8 @@ assert h[-1]["host"] == "???" and h[-1]["count"] == 6 and h[-1]["Loss%"] == 100.
 assert all(x["host"] != "???" for x in h[:-1]), h
 print("??? hub ok")' "$OUT/bh.json"
 
-echo "== ECMP: --flows 4 (UDP: the fork hashes ports) shows both branches"
-X "${PM[@]}" "$T" --proto udp --flows 4 -c 20 --interval 50 --timeout 500 --json -o "$OUT/ecmp.json"
+echo "== ECMP: --flows 16 (4 flows all hash to one branch 1 time in 8; 16 flows, 1 in 32768) (UDP: the fork hashes ports) shows both branches"
+X "${PM[@]}" "$T" --proto udp --flows 16 -c 20 --interval 50 --timeout 500 --json -o "$OUT/ecmp.json"
 X "${PM[@]}" "$T" --proto udp --flows 4 -c 5 --interval 50 --timeout 500 --report | head -12
 $CHECK ecmp "$TRUTH" 198.19.1.0/24 "$OUT/ecmp.json"
 

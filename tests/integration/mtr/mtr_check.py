@@ -185,7 +185,7 @@ def cmd_ecmp(truth, prefix, ours_path):
         check(len(h["flows"]) >= 1, f"ECMP row {h['host']} names no flow")
     check(sum(1 for h in rows.get(fork, []) if h["first_at_ttl"]) == 1, "exactly one first row at the fork")
     flows = ours["report"].get("flows", [])
-    check(len(flows) == 4, f"--flows 4 gives {len(flows)} flow paths")
+    check(len(flows) == 16, f"--flows 16 gives {len(flows)} flow paths")
     branches = set()
     for f in flows:
         hop = next((h for h in f["hubs"] if h["count"] == fork), None)
