@@ -94,15 +94,41 @@ probe::Proto parse_proto(const std::string &s)
     throw std::runtime_error("unknown --proto " + s);
 }
 
-// Sends for `seconds`, paced by `rate` (0 = as fast as possible). Returns
-// probes sent; *elapsed_ns the measured window.
-uint64_t run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double seconds, uint32_t batch, uint64_t *elapsed_ns)
+struct RunStats {
+    uint64_t sent = 0;
+    uint64_t elapsed_ns = 0;
+    uint64_t cpu_ns = 0;     // process CPU time over the window (softirq work run in our context included)
+    uint64_t pacer_lost = 0; // probes' worth of time the pacer could not repay (stalls beyond its window)
+};
+
+uint64_t process_cpu_ns()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+}
+
+double load1()
+{
+    double l = -1;
+    if (FILE *f = std::fopen("/proc/loadavg", "r")) {
+        if (std::fscanf(f, "%lf", &l) != 1) l = -1;
+        std::fclose(f);
+    }
+    return l;
+}
+
+// Sends for `seconds`, paced by `rate` (0 = as fast as possible) the way a
+// sweep does: wait for a chunk (~100 us of rate), send what is due.
+RunStats run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double seconds, uint32_t batch)
 {
     tx::Pacer pacer({.rate_pps = rate});
+    tx::MonotonicClock clock;
     ProbeStream stream{base};
     std::vector<probe::ProbeSpec> buf(batch);
     size_t pending = 0, offset = 0; // probes in buf not yet accepted
-    uint64_t sent = 0;
+    RunStats r;
+    const uint64_t cpu0 = process_cpu_ns();
     const uint64_t t0 = tx::monotonic_ns();
     const uint64_t end = t0 + static_cast<uint64_t>(seconds * 1e9);
     uint64_t now = t0;
@@ -112,28 +138,19 @@ uint64_t run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double sec
             pending = buf.size();
             offset = 0;
         }
-        const uint64_t chunk = std::min<uint64_t>(pacer.chunk(batch), pending);
-        const uint64_t allowed = pacer.allowance(now, pending);
-        if (allowed < chunk) {
-            // Sleep through most of the wait for a chunk, spin the last 30 us.
-            const uint64_t w = pacer.wait_ns(now, chunk);
-            if (w > 60'000) {
-                const timespec ts{0, static_cast<long>(w - 30'000)};
-                nanosleep(&ts, nullptr);
-            }
-            now = tx::monotonic_ns();
-            continue;
-        }
-        const size_t went = sender.send(std::span(buf).subspan(offset, allowed));
+        const tx::PaceWait w = tx::await_allowance(pacer, clock, pacer.chunk(batch), pending);
+        const size_t went = sender.send(std::span(buf).subspan(offset, w.allowed));
         pacer.consume(went);
-        sent += went;
+        r.sent += went;
         offset += went;
         pending -= went;
         now = tx::monotonic_ns();
     }
     sender.flush();
-    *elapsed_ns = now - t0;
-    return sent;
+    r.elapsed_ns = now - t0;
+    r.cpu_ns = process_cpu_ns() - cpu0;
+    r.pacer_lost = pacer.lost();
+    return r;
 }
 
 struct Arrival {
@@ -199,9 +216,9 @@ int tserr(const Args &a, tx::Sender &sender, uint32_t base, uint32_t run_id)
             offset = int64_t(rr) - int64_t((a1 + a2) / 2);
         }
     }
-    uint64_t elapsed = 0;
-    const uint64_t sent = run_sender(sender, base, a.num("rate", 100000), std::stod(a.get("seconds", "3")),
-                                     static_cast<uint32_t>(a.num("batch", 64)), &elapsed);
+    const RunStats rs = run_sender(sender, base, a.num("rate", 100000), std::stod(a.get("seconds", "3")),
+                                   static_cast<uint32_t>(a.num("batch", 64)));
+    const uint64_t sent = rs.sent, elapsed = rs.elapsed_ns;
     usleep(300'000);
     stop = true;
     rx.join();
@@ -248,18 +265,22 @@ int run(const Args &a)
 
     const int map_fd = a.kv.count("sink-map-id") ? bpf_map_get_fd_by_id(static_cast<uint32_t>(a.num("sink-map-id", 0))) : -1;
     const uint64_t rate = a.mode == "pace" ? a.num("rate", 1000) : 0;
+    const double load_before = load1();
     const uint64_t rx0 = sink_count(map_fd);
-    uint64_t elapsed = 0;
-    const uint64_t sent = run_sender(*sender, target, rate, std::stod(a.get("seconds", "5")), cfg.batch, &elapsed);
+    const RunStats rs = run_sender(*sender, target, rate, std::stod(a.get("seconds", "5")), cfg.batch);
     usleep(100'000); // let the last frames reach the sink
     const uint64_t received = sink_count(map_fd) - rx0;
-    const double secs = double(elapsed) / 1e9;
+    const double secs = double(rs.elapsed_ns) / 1e9;
+    const double cpu_s = double(rs.cpu_ns) / 1e9;
     std::printf("{\"mode\":\"%s\",\"tx\":\"%s\",\"kind\":\"%s\",\"batch\":%u,\"rate\":%llu,\"seconds\":%.3f,\"sent\":%llu,"
-                "\"received\":%llu,\"pps\":%.0f,\"rx_pps\":%.0f,\"backpressure\":%llu,\"errors\":%llu}\n",
+                "\"received\":%llu,\"pps\":%.0f,\"rx_pps\":%.0f,\"backpressure\":%llu,\"errors\":%llu,"
+                "\"cpu_util\":%.3f,\"cpu_ns_per_probe\":%.0f,\"mpps_per_cpu\":%.3f,\"pacer_lost\":%llu,\"load1\":%.2f}\n",
                 a.mode.c_str(), sender->describe().c_str(), tx::to_string(cfg.kind), cfg.batch, (unsigned long long)rate,
-                secs, (unsigned long long)sent, (unsigned long long)received, double(sent) / secs,
+                secs, (unsigned long long)rs.sent, (unsigned long long)received, double(rs.sent) / secs,
                 map_fd >= 0 ? double(received) / secs : -1.0, (unsigned long long)sender->stats().backpressure,
-                (unsigned long long)sender->stats().errors);
+                (unsigned long long)sender->stats().errors, cpu_s / secs,
+                rs.sent ? double(rs.cpu_ns) / double(rs.sent) : 0.0, cpu_s > 0 ? double(rs.sent) / cpu_s / 1e6 : 0.0,
+                (unsigned long long)rs.pacer_lost, std::max(load_before, load1()));
     return 0;
 }
 

@@ -28,7 +28,7 @@ TEST(Targets, BlocklistCoversSpecialPurposeBlocksAndAllowOpens)
 {
     Blocklist def;
     for (const char *a : {"0.1.2.3", "10.1.1.1", "100.64.0.1", "100.127.255.255", "127.0.0.1", "169.254.1.1",
-                          "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.0.2.1", "192.168.1.1", "198.18.0.1",
+                          "172.16.0.1", "172.31.255.255", "192.0.0.8", "192.0.2.1", "192.88.99.1", "192.168.1.1", "198.18.0.1",
                           "198.19.255.255", "198.51.100.7", "203.0.113.9", "224.0.0.1", "239.1.1.1", "240.0.0.1",
                           "255.255.255.255"}) {
         EXPECT_TRUE(def.blocked(ip(a))) << a;
@@ -39,6 +39,21 @@ TEST(Targets, BlocklistCoversSpecialPurposeBlocksAndAllowOpens)
     EXPECT_FALSE(allow.blocked(ip("198.19.1.1")));
     EXPECT_TRUE(allow.blocked(ip("10.0.0.1")));
     EXPECT_EQ(def.reason(ip("198.19.1.1")), "198.18.0.0/15");
+}
+
+TEST(Targets, SamplingSkipsWholeBlockedSlash24sAndKeepsReachableHoles)
+{
+    // 192.0.0.0/24 is blocked except the two anycast addresses the registry
+    // marks globally reachable: sampling every host finds exactly those.
+    auto set = select_targets({parse_target("192.0.0.0/24")}, Blocklist{}, TargetSelection{.per_24 = 254});
+    EXPECT_EQ(set.addrs, (std::vector<uint32_t>{ip("192.0.0.9"), ip("192.0.0.10")}));
+    EXPECT_EQ(set.blocked, 252u);
+    // A /23 half blocked: the 192.88.99.0/24 half is skipped whole (its 254
+    // candidates counted), the other half sampled.
+    auto half = select_targets({parse_target("192.88.98.0/23")}, Blocklist{}, TargetSelection{.per_24 = 3, .seed = 5});
+    ASSERT_EQ(half.addrs.size(), 3u);
+    for (uint32_t a : half.addrs) EXPECT_EQ(a >> 8, ip("192.88.98.0") >> 8);
+    EXPECT_EQ(half.blocked, 254u);
 }
 
 TEST(Targets, OnePerSlash24ByDefault)

@@ -104,15 +104,9 @@ void run_mtr_command(const MtrOptions &o)
     else if (o.tx == "raw") tx_kind = tx::TxKind::raw;
     else throw UsageError("--tx must be afxdp, packet or raw");
 
-    std::vector<Ipv4Prefix> allow;
-    for (const auto &a : o.allow) {
-        auto p = parse_prefix(a);
-        if (!p) throw UsageError("--allow '" + a + "' is not a CIDR");
-        allow.push_back(*p);
-    }
     mtr::TargetList targets;
     try {
-        targets = mtr::parse_targets(o.targets, allow);
+        targets = mtr::parse_targets(o.targets, Blocklist(parse_allow_list(o.allow)));
     } catch (const std::invalid_argument &e) {
         throw UsageError(e.what());
     }

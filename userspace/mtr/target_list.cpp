@@ -1,4 +1,4 @@
-// Target parsing and the special-purpose blocklist.
+// Target parsing: addresses, ADDR:PORT, CIDRs.
 #include "userspace/mtr/target_list.h"
 
 #include <charconv>
@@ -7,31 +7,7 @@
 
 namespace pathmap::mtr {
 
-const std::vector<Ipv4Prefix> &special_purpose_blocklist()
-{
-    static const std::vector<Ipv4Prefix> list = [] {
-        std::vector<Ipv4Prefix> v;
-        for (const char *p : {"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-                              "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
-                              "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4"})
-            v.push_back(*parse_prefix(p));
-        return v;
-    }();
-    return list;
-}
-
-namespace {
-bool allowed(uint32_t a, const std::vector<Ipv4Prefix> &allow)
-{
-    for (const auto &p : allow)
-        if (p.contains(a)) return true;
-    for (const auto &p : special_purpose_blocklist())
-        if (p.contains(a)) return false;
-    return true;
-}
-} // namespace
-
-TargetList parse_targets(const std::vector<std::string> &items, const std::vector<Ipv4Prefix> &allow, size_t max_targets)
+TargetList parse_targets(const std::vector<std::string> &items, const Blocklist &blocklist, size_t max_targets)
 {
     TargetList out;
     std::unordered_set<uint32_t> seen;
@@ -59,9 +35,8 @@ TargetList parse_targets(const std::vector<std::string> &items, const std::vecto
                                         " targets in one run");
         for (uint64_t a = prefix->first(); a <= prefix->last(); ++a) {
             auto addr = static_cast<uint32_t>(a);
-            if (!allowed(addr, allow))
-                throw std::invalid_argument("target " + format_ipv4(addr) +
-                                            " is in a special-purpose range; pass --allow CIDR to probe it");
+            // Same words as `pathmap sweep` for the same target.
+            if (blocklist.blocked(addr)) throw std::invalid_argument(blocklist.refusal(addr));
             if (seen.insert(addr).second) out.addrs.push_back(addr);
         }
     }

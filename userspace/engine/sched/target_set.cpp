@@ -1,16 +1,15 @@
-// Target parsing, blocklist and per-/24 sampling.
+// Target parsing and per-/24 sampling.
 #include "userspace/engine/sched/target_set.h"
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <random>
 
 #include <fmt/core.h>
 
 namespace pathmap::sched {
 namespace {
-
-Ipv4Prefix pfx(const char *s) { return *parse_prefix(s); }
 
 std::string_view trim(std::string_view s)
 {
@@ -20,41 +19,6 @@ std::string_view trim(std::string_view s)
 }
 
 } // namespace
-
-const std::vector<Ipv4Prefix> &special_purpose_blocks()
-{
-    static const std::vector<Ipv4Prefix> blocks = {
-        pfx("0.0.0.0/8"),       pfx("10.0.0.0/8"),      pfx("100.64.0.0/10"),  pfx("127.0.0.0/8"),
-        pfx("169.254.0.0/16"),  pfx("172.16.0.0/12"),   pfx("192.0.0.0/24"),   pfx("192.0.2.0/24"),
-        pfx("192.168.0.0/16"),  pfx("198.18.0.0/15"),   pfx("198.51.100.0/24"), pfx("203.0.113.0/24"),
-        pfx("224.0.0.0/4"),     pfx("240.0.0.0/4"),     pfx("255.255.255.255/32"),
-    };
-    return blocks;
-}
-
-Blocklist::Blocklist(std::vector<Ipv4Prefix> allowed) : blocked_(special_purpose_blocks()), allowed_(std::move(allowed)) {}
-
-Blocklist::Blocklist(std::vector<Ipv4Prefix> blocked, std::vector<Ipv4Prefix> allowed)
-    : blocked_(std::move(blocked)), allowed_(std::move(allowed))
-{
-}
-
-bool Blocklist::blocked(uint32_t addr) const noexcept
-{
-    for (const auto &a : allowed_)
-        if (a.contains(addr)) return false;
-    for (const auto &b : blocked_)
-        if (b.contains(addr)) return true;
-    return false;
-}
-
-std::string Blocklist::reason(uint32_t addr) const
-{
-    if (!blocked(addr)) return "";
-    for (const auto &b : blocked_)
-        if (b.contains(addr)) return format_prefix(b);
-    return "";
-}
 
 Ipv4Prefix parse_target(std::string_view text)
 {
@@ -90,11 +54,14 @@ TargetSet select_targets(const std::vector<Ipv4Prefix> &prefixes, const Blocklis
     if (!sel.all_hosts && sel.per_24 == 0) throw TargetError("--per-24 must be at least 1");
     TargetSet set;
     std::mt19937_64 rng(sel.seed);
-    std::string first_block;
+    std::optional<uint32_t> first_blocked;
+    auto skip = [&](uint32_t a, uint64_t count) {
+        if (!first_blocked) first_blocked = a;
+        set.blocked += count;
+    };
     auto add = [&](uint32_t a) {
         if (blocklist.blocked(a)) {
-            if (first_block.empty()) first_block = fmt::format("{} (in {})", format_ipv4(a), blocklist.reason(a));
-            ++set.blocked;
+            skip(a, 1);
             return;
         }
         if (set.addrs.size() >= sel.max_targets) {
@@ -116,11 +83,8 @@ TargetSet select_targets(const std::vector<Ipv4Prefix> &prefixes, const Blocklis
             const uint64_t lo = block_size == 256 ? base + 1 : base;
             const uint64_t hi = block_size == 256 ? base + 254 : base + block_size - 1;
             const uint64_t n = hi - lo + 1;
-            if (blocklist.blocked(static_cast<uint32_t>(lo)) && blocklist.blocked(static_cast<uint32_t>(hi))) {
-                // Blocklist entries are /24 or larger (except one /32), so both
-                // ends blocked means the block is.
-                add(static_cast<uint32_t>(lo));
-                set.blocked += n - 1;
+            if (blocklist.blocks_all(Ipv4Prefix{.addr = static_cast<uint32_t>(base), .len = block_len})) {
+                skip(static_cast<uint32_t>(base), n);
                 continue;
             }
             const uint64_t k = std::min<uint64_t>(sel.per_24, n);
@@ -137,8 +101,8 @@ TargetSet select_targets(const std::vector<Ipv4Prefix> &prefixes, const Blocklis
     std::sort(set.addrs.begin(), set.addrs.end());
     set.addrs.erase(std::unique(set.addrs.begin(), set.addrs.end()), set.addrs.end());
     if (set.addrs.empty()) {
-        throw TargetError(fmt::format("every target is in a special-purpose block, e.g. {}: pass --allow PREFIX to probe it",
-                                      first_block.empty() ? std::string("(none)") : first_block));
+        // Same words as `pathmap mtr` for the same target.
+        throw TargetError(first_blocked ? blocklist.refusal(*first_blocked) : std::string("no targets left"));
     }
     return set;
 }

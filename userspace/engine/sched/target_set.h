@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pathmap/blocklist.h"
 #include "pathmap/ipv4.h"
 
 namespace pathmap::sched {
@@ -19,22 +20,8 @@ struct TargetError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// The special-purpose blocks of the IANA IPv4 registry (RFC 6890 and
-// successors) that a sweep never probes unless --allow opens them.
-const std::vector<Ipv4Prefix> &special_purpose_blocks();
-
-class Blocklist {
-public:
-    // Default: special_purpose_blocks(). `allowed` carve exceptions.
-    explicit Blocklist(std::vector<Ipv4Prefix> allowed = {});
-    Blocklist(std::vector<Ipv4Prefix> blocked, std::vector<Ipv4Prefix> allowed);
-    bool blocked(uint32_t addr) const noexcept;
-    // The blocked block containing addr, for messages ("" if none).
-    std::string reason(uint32_t addr) const;
-
-private:
-    std::vector<Ipv4Prefix> blocked_, allowed_;
-};
+// The one blocklist of pathmap (include/pathmap/blocklist.h), shared with mtr.
+using pathmap::Blocklist;
 
 // "198.19.0.0/16", "198.19.1.7": throws TargetError naming the bad text.
 Ipv4Prefix parse_target(std::string_view text);
@@ -57,7 +44,9 @@ struct TargetSet {
 // Expands prefixes into target addresses. A /32 (a single address) is
 // always itself; other prefixes give per_24 random addresses per /24 (.0
 // and .255 avoided when the /24 is whole) or, with all_hosts, every address.
-// Throws TargetError when nothing is left, naming the blocked range.
+// Blocked addresses are skipped and counted; when nothing is left, throws
+// TargetError with Blocklist::refusal() of the first one (the same line
+// `pathmap mtr` gives for that target).
 TargetSet select_targets(const std::vector<Ipv4Prefix> &prefixes, const Blocklist &blocklist,
                          const TargetSelection &sel);
 

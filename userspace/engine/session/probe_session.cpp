@@ -139,6 +139,7 @@ size_t ProbeSession::send(std::span<const probe::ProbeSpec> probes, const std::a
 
 void ProbeSession::drain_until(uint64_t deadline_ns, const std::atomic<bool> *stop) noexcept
 {
+    pacer_.pause(tx::monotonic_ns()); // not sending: no catch-up burst for the idle time
     for (;;) {
         sender_->flush();
         poll();

@@ -1,21 +1,50 @@
 // Token bucket in exact integer arithmetic: credit is kept in units of
 // 1e-9 probe, and every elapsed nanosecond adds rate_pps of them, so no
-// rounding error accumulates however long the run.
+// rounding error accumulates however long the run. The bank is deep
+// (catch_up_ns) while the caller is backlogged, so a late wakeup is repaid at
+// the next call, and shallow (burst) across the caller's idle periods.
 #include "userspace/engine/tx/pacer.h"
 
+#include <sys/prctl.h>
 #include <time.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace pathmap::tx {
 namespace {
 constexpr uint64_t kUnit = 1'000'000'000ull; // credit units per probe
-constexpr uint64_t kMaxElapsedNs = 1'000'000'000ull; // cap before multiplying: no overflow
 } // namespace
 
 Pacer::Pacer(PacerConfig cfg) noexcept : cfg_(cfg)
 {
-    if (cfg_.burst == 0) cfg_.burst = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(cfg_.rate_pps / 10, 1u << 20)));
+    if (cfg_.burst == 0) cfg_.burst = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(cfg_.rate_pps / 10, 1u << 30)));
+    // Bounded so that (catch_up + 1) * kUnit fits comfortably in 64 bits.
+    const uint64_t window = cfg_.rate_pps == 0 ? 0 : cfg_.rate_pps / 1000 * (cfg_.catch_up_ns / 1'000'000) +
+                                                         cfg_.rate_pps % 1000 * (cfg_.catch_up_ns / 1'000'000) / 1000;
+    catch_up_ = std::clamp<uint64_t>(window, cfg_.burst, uint64_t{1} << 32);
+}
+
+void Pacer::accrue(uint64_t now_ns, uint64_t cap) noexcept
+{
+    if (now_ns <= last_ns_) return;
+    uint64_t elapsed = now_ns - last_ns_;
+    last_ns_ = now_ns;
+    // Past the time that fills the bank from empty, more elapsed time only
+    // adds excess; clamp it before multiplying so nothing overflows.
+    const uint64_t fill_ns = (cap + 1) * kUnit / cfg_.rate_pps + 1;
+    if (elapsed > fill_ns) {
+        if (!paused_) lost_ += static_cast<uint64_t>(double(elapsed - fill_ns) * double(cfg_.rate_pps) / 1e9);
+        elapsed = fill_ns;
+    }
+    credit_ += elapsed * cfg_.rate_pps;
+    // Keep the fraction of the next probe above a full bank: clipping at
+    // exactly `cap` would drop progress at every poll and run slow.
+    const uint64_t limit = (cap + 1) * kUnit - 1;
+    if (credit_ > limit) {
+        if (!paused_) lost_ += (credit_ - limit) / kUnit;
+        credit_ = limit;
+    }
 }
 
 uint64_t Pacer::allowance(uint64_t now_ns, uint64_t want) noexcept
@@ -25,13 +54,10 @@ uint64_t Pacer::allowance(uint64_t now_ns, uint64_t want) noexcept
         started_ = true;
         last_ns_ = now_ns;
         credit_ = kUnit; // the first probe goes at once
-    } else if (now_ns > last_ns_) {
-        const uint64_t elapsed = std::min(now_ns - last_ns_, kMaxElapsedNs);
-        // Keep the fraction of the next probe above a full burst: clipping at
-        // exactly `burst` would drop progress at every poll and run slow.
-        credit_ = std::min(credit_ + elapsed * cfg_.rate_pps, (uint64_t{cfg_.burst} + 1) * kUnit - 1);
-        last_ns_ = now_ns;
+    } else {
+        accrue(now_ns, paused_ ? cfg_.burst : catch_up_);
     }
+    paused_ = false;
     return std::min(want, credit_ / kUnit);
 }
 
@@ -42,10 +68,18 @@ void Pacer::consume(uint64_t sent) noexcept
     credit_ = cost > credit_ ? 0 : credit_ - cost;
 }
 
+void Pacer::pause(uint64_t now_ns) noexcept
+{
+    if (cfg_.rate_pps == 0 || !started_) return;
+    if (!paused_) accrue(now_ns, catch_up_);
+    credit_ = std::min(credit_, (uint64_t{cfg_.burst} + 1) * kUnit - 1);
+    paused_ = true;
+}
+
 uint64_t Pacer::wait_ns(uint64_t now_ns, uint64_t n) const noexcept
 {
     if (cfg_.rate_pps == 0 || !started_) return 0;
-    n = std::min<uint64_t>(std::max<uint64_t>(n, 1), cfg_.burst);
+    n = std::clamp<uint64_t>(n, 1, catch_up_);
     if (credit_ >= n * kUnit) return 0;
     const uint64_t missing = n * kUnit - credit_;
     const uint64_t need = (missing + cfg_.rate_pps - 1) / cfg_.rate_pps;
@@ -64,6 +98,28 @@ uint64_t monotonic_ns() noexcept
     timespec ts{};
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+MonotonicClock::MonotonicClock() noexcept { prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0); }
+
+void MonotonicClock::sleep_ns(uint64_t ns) noexcept
+{
+    const timespec ts{.tv_sec = static_cast<time_t>(ns / 1'000'000'000ull), .tv_nsec = static_cast<long>(ns % 1'000'000'000ull)};
+    nanosleep(&ts, nullptr);
+}
+
+PaceWait await_allowance(Pacer &pacer, PaceClock &clock, uint64_t n, uint64_t want, uint64_t spin_ns) noexcept
+{
+    // More than the bank can hold would never come due.
+    const uint64_t need = std::min({std::max<uint64_t>(n, 1), want, pacer.catch_up()});
+    uint64_t now = clock.now_ns();
+    for (;;) {
+        const uint64_t allowed = pacer.allowance(now, want);
+        if (allowed >= need || pacer.rate_pps() == 0) return {allowed, now};
+        const uint64_t wait = pacer.wait_ns(now, need);
+        if (wait > spin_ns) clock.sleep_ns(wait - spin_ns);
+        now = clock.now_ns();
+    }
 }
 
 } // namespace pathmap::tx
