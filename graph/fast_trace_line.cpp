@@ -2,10 +2,13 @@
 // than building a JSON tree per line (the ingest benchmark needs >= 1M hops/s).
 // Anything it does not expect makes it give up; the caller then uses
 // nlohmann::json, so correctness never depends on this file.
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
 #include "graph/input_formats.h"
+#include "graph/topology_builder.h"
+#include "pathmap/ipv4.h"
 
 namespace pathmap::graph {
 
@@ -79,7 +82,65 @@ struct Cursor {
     }
 };
 
-bool parse_hop(Cursor &c, Hop &h)
+// Where parse_hop puts a hop's fields: a pathmap::Hop, or a builder Reply
+// with its rDNS name (TraceSink / ReplySink below).
+struct HopSink {
+    Hop &h;
+    bool ttl(long long v)
+    {
+        h.ttl = static_cast<uint8_t>(v);
+        return true;
+    }
+    bool addr(std::string_view s)
+    {
+        h.addr.assign(s);
+        return true;
+    }
+    void rdns(std::string_view s) { h.rdns = std::string(s); }
+    double &rtt() { return h.rtt_ms; }
+    void icmp_type(int v) { h.icmp_type = v; }
+    void icmp_code(int v) { h.icmp_code = v; }
+    void reply_ttl(int v) { h.reply_ttl = v; }
+    void quoted_ttl(int v) { h.quoted_ttl = v; }
+    void label(uint32_t v) { h.mpls_labels.push_back(v); }
+};
+
+// Converts as TopologyBuilder::add(const Trace &) does; an address that is
+// not a dotted quad makes the line take the slow path (which reports it).
+struct ReplySink {
+    TopologyBuilder::Reply &r;
+    TopologyBuilder::HopName &name;
+    bool has_addr = false;
+    double rtt_ms = 0.0;
+    bool ttl(long long v)
+    {
+        r.ttl = name.ttl = static_cast<uint8_t>(v);
+        return true;
+    }
+    bool addr(std::string_view s)
+    {
+        if (s.empty()) {
+            has_addr = false;
+            r.addr = 0;
+            return true;
+        }
+        auto a = parse_ipv4(s);
+        if (!a) return false;
+        r.addr = *a;
+        has_addr = true;
+        return true;
+    }
+    void rdns(std::string_view s) { name.name = s; }
+    double &rtt() { return rtt_ms; }
+    void icmp_type(int) {}
+    void icmp_code(int) {}
+    void reply_ttl(int v) { r.reply_ttl = static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+    void quoted_ttl(int v) { r.quoted_ttl = static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+    void label(uint32_t) { r.mpls = true; }
+};
+
+template <class Sink>
+bool parse_hop(Cursor &c, Sink &h)
 {
     if (!c.eat('{')) return false;
     bool have_ttl = false;
@@ -89,30 +150,29 @@ bool parse_hop(Cursor &c, Hop &h)
         if (!c.string(key) || !c.eat(':')) return false;
         long long i = 0;
         if (key == "ttl") {
-            if (!c.integer(i) || i < 0 || i > 255) return false;
-            h.ttl = static_cast<uint8_t>(i);
+            if (!c.integer(i) || i < 0 || i > 255 || !h.ttl(i)) return false;
             have_ttl = true;
         } else if (key == "addr" || key == "rdns") {
             if (c.literal("null")) continue;
             std::string_view s;
             if (!c.string(s)) return false;
-            if (key == "addr") h.addr.assign(s);
-            else h.rdns = std::string(s);
+            if (key == "rdns") h.rdns(s);
+            else if (!h.addr(s)) return false;
         } else if (key == "rtt_ms") {
-            if (!c.number(h.rtt_ms)) return false;
+            if (!c.number(h.rtt())) return false;
         } else if (key == "icmp_type" || key == "icmp_code" || key == "reply_ttl" || key == "quoted_ttl") {
             if (!c.integer(i) || i < -1 || i > 255) return false;
             int v = static_cast<int>(i);
-            if (key == "icmp_type") h.icmp_type = v;
-            else if (key == "icmp_code") h.icmp_code = v;
-            else if (key == "reply_ttl") h.reply_ttl = v;
-            else h.quoted_ttl = v;
+            if (key == "icmp_type") h.icmp_type(v);
+            else if (key == "icmp_code") h.icmp_code(v);
+            else if (key == "reply_ttl") h.reply_ttl(v);
+            else h.quoted_ttl(v);
         } else if (key == "mpls_labels") {
             if (!c.eat('[')) return false;
             if (!c.eat(']')) {
                 do {
                     if (!c.integer(i) || i < 0 || i > 0xfffff) return false;
-                    h.mpls_labels.push_back(static_cast<uint32_t>(i));
+                    h.label(static_cast<uint32_t>(i));
                 } while (c.eat(','));
                 if (!c.eat(']')) return false;
             }
@@ -123,17 +183,11 @@ bool parse_hop(Cursor &c, Hop &h)
     return c.eat('}') && have_ttl;
 }
 
-} // namespace
-
-bool parse_trace_line_fast(std::string_view line, Trace &t)
+// The line's top level; `hop(c)` parses one element of "hops".
+template <class Dst, class Hops>
+bool parse_line(std::string_view line, Dst dst, uint16_t &flow_id, bool &reached, std::string *stop_reason, Hops hop)
 {
     Cursor c{line.data(), line.data() + line.size()};
-    // Reset field by field so the caller can reuse the trace's buffers.
-    t.dst.clear();
-    t.flow_id = 0;
-    t.reached = false;
-    t.stop_reason.clear();
-    t.hops.clear();
     if (!c.eat('{')) return false;
     bool have_dst = false, have_hops = false;
     do {
@@ -141,27 +195,24 @@ bool parse_trace_line_fast(std::string_view line, Trace &t)
         if (!c.string(key) || !c.eat(':')) return false;
         if (key == "dst") {
             std::string_view s;
-            if (!c.string(s)) return false;
-            t.dst.assign(s);
+            if (!c.string(s) || !dst(s)) return false;
             have_dst = true;
         } else if (key == "flow_id") {
             long long i = 0;
             if (!c.integer(i) || i < 0 || i > 65535) return false;
-            t.flow_id = static_cast<uint16_t>(i);
+            flow_id = static_cast<uint16_t>(i);
         } else if (key == "reached") {
-            if (!c.boolean(t.reached)) return false;
+            if (!c.boolean(reached)) return false;
         } else if (key == "stop_reason") {
             std::string_view s;
             if (!c.string(s)) return false;
-            t.stop_reason.assign(s);
+            if (stop_reason) stop_reason->assign(s);
         } else if (key == "hops") {
             if (!c.eat('[')) return false;
             have_hops = true;
             if (c.eat(']')) continue;
             do {
-                Hop h;
-                if (!parse_hop(c, h)) return false;
-                t.hops.push_back(std::move(h));
+                if (!hop(c)) return false;
             } while (c.eat(','));
             if (!c.eat(']')) return false;
         } else {
@@ -171,6 +222,55 @@ bool parse_trace_line_fast(std::string_view line, Trace &t)
     if (!c.eat('}')) return false;
     c.ws();
     return c.p == c.end && have_dst && have_hops;
+}
+
+} // namespace
+
+bool parse_trace_line_fast(std::string_view line, Trace &t)
+{
+    // Reset field by field so the caller can reuse the trace's buffers.
+    t.dst.clear();
+    t.flow_id = 0;
+    t.reached = false;
+    t.stop_reason.clear();
+    t.hops.clear();
+    auto dst = [&](std::string_view s) {
+        t.dst.assign(s);
+        return true;
+    };
+    auto hop = [&](Cursor &c) {
+        Hop h;
+        HopSink sink{h};
+        if (!parse_hop(c, sink)) return false;
+        t.hops.push_back(std::move(h));
+        return true;
+    };
+    return parse_line(line, dst, t.flow_id, t.reached, &t.stop_reason, hop);
+}
+
+bool parse_trace_line_replies(std::string_view line, TraceLineReplies &out)
+{
+    out.dst = 0;
+    out.flow_id = 0;
+    out.reached = false;
+    out.replies.clear();
+    out.names.clear();
+    auto dst = [&](std::string_view s) {
+        auto a = parse_ipv4(s);
+        if (a) out.dst = *a;
+        return a.has_value();
+    };
+    auto hop = [&](Cursor &c) {
+        TopologyBuilder::Reply r;
+        TopologyBuilder::HopName name;
+        ReplySink sink{r, name};
+        if (!parse_hop(c, sink)) return false;
+        r.rtt_ms = static_cast<float>(sink.rtt_ms);
+        out.replies.push_back(r);
+        if (sink.has_addr) out.names.push_back(name);
+        return true;
+    };
+    return parse_line(line, dst, out.flow_id, out.reached, nullptr, hop);
 }
 
 } // namespace pathmap::graph

@@ -82,7 +82,7 @@ const HopClassifier::VertexFeatures &HopClassifier::features(VertexId v) const
         if (auto e = ctx_.pfx2as->lookup(info.addr)) f.asn = e->asn;
     }
     std::smatch m;
-    if (f.asn == 0 && rs.asn_from_rdns && !info.rdns.empty() && std::regex_search(info.rdns, m, *rs.asn_from_rdns)) {
+    if (f.asn == 0 && rs.asn_from_rdns && !info.rdns.empty() && std::regex_search(info.rdns.str(), m, *rs.asn_from_rdns)) {
         try {
             f.asn = std::stoll(m[1].str());
         } catch (const std::exception &) {
@@ -94,10 +94,10 @@ const HopClassifier::VertexFeatures &HopClassifier::features(VertexId v) const
     f.regex_hits.assign(slots, 0);
     if (!info.rdns.empty()) {
         for (size_t k = 0; k < rs.rules.size(); ++k)
-            if (rs.rules[k].cond.rdns_regex) f.regex_hits[k] = std::regex_search(info.rdns, *rs.rules[k].cond.rdns_regex);
+            if (rs.rules[k].cond.rdns_regex) f.regex_hits[k] = std::regex_search(info.rdns.str(), *rs.rules[k].cond.rdns_regex);
         for (size_t k = 0; k < rs.tag_rules.size(); ++k)
             if (rs.tag_rules[k].cond.rdns_regex)
-                f.regex_hits[rs.rules.size() + k] = std::regex_search(info.rdns, *rs.tag_rules[k].cond.rdns_regex);
+                f.regex_hits[rs.rules.size() + k] = std::regex_search(info.rdns.str(), *rs.tag_rules[k].cond.rdns_regex);
     }
     f.ready = true;
     return f;

@@ -38,6 +38,33 @@ struct HopTable {
     }
 };
 
+// Calls fn(line, lineno) for every line that is not blank.
+template <class Fn>
+void for_each_line(std::string_view text, Fn fn)
+{
+    size_t lineno = 0, start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        ++lineno;
+        start = end + 1;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+        fn(line, lineno);
+    }
+}
+
+// One pathmap line into a Trace: the scanner, else a full JSON parse.
+void parse_pathmap_line(std::string_view line, size_t lineno, const std::string &name, Trace &t)
+{
+    if (parse_trace_line_fast(line, t)) return;
+    try {
+        t = trace_from_json(json::parse(line));
+    } catch (const std::exception &e) {
+        fail(name, "line " + std::to_string(lineno) + ": " + e.what());
+    }
+}
+
 bool is_ipv4(const std::string &s) { return parse_ipv4(s).has_value(); }
 
 int ttl_of(const json &j, const char *key)
@@ -64,20 +91,13 @@ std::vector<json> json_documents(std::string_view text, const std::string &name)
         return docs;
     } catch (const json::parse_error &) {
     }
-    size_t lineno = 0, start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        ++lineno;
-        start = end + 1;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    for_each_line(text, [&](std::string_view line, size_t lineno) {
         try {
             docs.push_back(json::parse(line));
         } catch (const json::parse_error &e) {
             fail(name, "line " + std::to_string(lineno) + ": not JSON: " + e.what());
         }
-    }
+    });
     return docs;
 }
 
@@ -129,25 +149,9 @@ InputFormat detect_input_format(std::string_view head)
 std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name)
 {
     std::vector<Trace> out;
-    size_t lineno = 0, start = 0;
-    Trace t;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        ++lineno;
-        start = end + 1;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        if (parse_trace_line_fast(line, t)) {
-            out.push_back(std::move(t));
-            continue;
-        }
-        try {
-            out.push_back(trace_from_json(json::parse(line)));
-        } catch (const std::exception &e) {
-            fail(name, "line " + std::to_string(lineno) + ": " + e.what());
-        }
-    }
+    for_each_line(text, [&](std::string_view line, size_t lineno) {
+        parse_pathmap_line(line, lineno, name, out.emplace_back());
+    });
     return out;
 }
 
@@ -343,26 +347,21 @@ size_t ingest_traces_file(const std::filesystem::path &file, InputFormat f, Topo
         for (const Trace &t : traces) add(t, 0);
         return traces.size();
     }
-    std::string_view view(text);
-    size_t lineno = 0, start = 0, count = 0;
+    // Lines go straight into the builder as integers; anything unusual takes
+    // the Trace path, which reports errors the same way.
+    size_t count = 0;
+    TraceLineReplies fast;
     Trace t;
-    while (start < view.size()) {
-        size_t end = view.find('\n', start);
-        if (end == std::string_view::npos) end = view.size();
-        std::string_view line = view.substr(start, end - start);
-        ++lineno;
-        start = end + 1;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        if (!parse_trace_line_fast(line, t)) {
-            try {
-                t = trace_from_json(json::parse(line));
-            } catch (const std::exception &e) {
-                fail(name, "line " + std::to_string(lineno) + ": " + e.what());
-            }
-        }
-        add(t, lineno);
+    for_each_line(text, [&](std::string_view line, size_t lineno) {
         ++count;
-    }
+        if (parse_trace_line_replies(line, fast)) {
+            builder.add_path(fast.dst, fast.flow_id, fast.reached, fast.replies.data(), fast.replies.size(),
+                             fast.names.data(), fast.names.size());
+            return;
+        }
+        parse_pathmap_line(line, lineno, name, t);
+        add(t, lineno);
+    });
     return count;
 }
 

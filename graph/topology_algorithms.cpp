@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/biconnected_components.hpp>
 #include <boost/graph/dominator_tree.hpp>
 
@@ -29,8 +30,8 @@ std::vector<VertexId> TopologyGraph::articulation_points() const
     Undirected u(n);
     for (size_t i = 0; i < impl_->edges.size(); ++i) {
         if (!path_edge(impl_->edges[i])) continue;
-        VertexId s = impl_->edge_src[i], d = impl_->edge_dst[i];
-        if (s != d && on_path_subgraph(impl_->g[s]) && on_path_subgraph(impl_->g[d])) boost::add_edge(s, d, u);
+        VertexId s = impl_->ends[i].first, d = impl_->ends[i].second;
+        if (s != d && on_path_subgraph(impl_->vertices[s]) && on_path_subgraph(impl_->vertices[d])) boost::add_edge(s, d, u);
     }
     std::vector<Undirected::vertex_descriptor> points;
     boost::articulation_points(u, std::back_inserter(points));
@@ -48,8 +49,8 @@ std::vector<VertexId> TopologyGraph::dominator_tree(VertexId root) const
     Directed d(n);
     for (size_t i = 0; i < impl_->edges.size(); ++i) {
         if (!path_edge(impl_->edges[i])) continue;
-        VertexId s = impl_->edge_src[i], t = impl_->edge_dst[i];
-        if (s != t && on_path_subgraph(impl_->g[s]) && on_path_subgraph(impl_->g[t])) boost::add_edge(s, t, d);
+        VertexId s = impl_->ends[i].first, t = impl_->ends[i].second;
+        if (s != t && on_path_subgraph(impl_->vertices[s]) && on_path_subgraph(impl_->vertices[t])) boost::add_edge(s, t, d);
     }
     using Vertex = Directed::vertex_descriptor;
     std::vector<Vertex> dom(n, boost::graph_traits<Directed>::null_vertex());

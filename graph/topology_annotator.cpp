@@ -183,7 +183,7 @@ Annotation annotate_topology(TopologyBuilder &builder, const HopClassifier &clas
         for (size_t k = 0; k < rules.rules.size() && vi.evidence.empty(); ++k)
             if (rules.rules[k].role == vi.role) vi.evidence = rules.rules[k].evidence;
         if (vi.kind == VertexKind::anonymous && vi.evidence.empty()) vi.evidence = "no reply";
-        if (vi.label.empty()) vi.label = vi.rdns.empty() ? format_ipv4(vi.addr) : vi.rdns;
+        if (vi.label.empty()) vi.label = vi.rdns.empty() ? format_ipv4(vi.addr) : vi.rdns.str();
         if (vi.kind == VertexKind::interface) vi.label = format_ipv4(vi.addr);
     }
 
@@ -238,7 +238,7 @@ Annotation annotate_topology(TopologyBuilder &builder, const HopClassifier &clas
         std::smatch m;
         for (VertexId v = 0; v < n; ++v) {
             const VertexInfo &vi = g.vertex(v);
-            if (vi.kind == VertexKind::interface && !vi.rdns.empty() && std::regex_match(vi.rdns, m, *rules.alias_from_rdns))
+            if (vi.kind == VertexKind::interface && !vi.rdns.empty() && std::regex_match(vi.rdns.str(), m, *rules.alias_from_rdns))
                 by_router[m[1].str()].push_back(v);
         }
         for (auto &[name, members] : by_router) {

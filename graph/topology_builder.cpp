@@ -66,6 +66,7 @@ void TopologyBuilder::add(const Trace &t)
     auto dst = parse_ipv4(t.dst);
     if (!dst) throw std::invalid_argument("trace destination '" + t.dst + "' is not an IPv4 address");
     scratch_.clear();
+    scratch_names_.clear();
     for (const Hop &h : t.hops) {
         Reply r{.ttl = h.ttl, .rtt_ms = static_cast<float>(h.rtt_ms),
                 .reply_ttl = static_cast<uint8_t>(std::clamp(h.reply_ttl, 0, 255)),
@@ -74,21 +75,32 @@ void TopologyBuilder::add(const Trace &t)
             auto a = parse_ipv4(h.addr);
             if (!a) throw std::invalid_argument("trace to " + t.dst + ": hop address '" + h.addr + "' is not IPv4");
             r.addr = *a;
+            scratch_names_.push_back({h.ttl, h.rdns ? std::string_view(*h.rdns) : std::string_view()});
         }
         scratch_.push_back(r);
     }
+    add_path(*dst, t.flow_id, t.reached, scratch_.data(), scratch_.size(), scratch_names_.data(), scratch_names_.size());
+}
+
+void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n,
+                               const HopName *names, size_t n_names)
+{
     size_t before = hops_.size();
-    std::vector<Reply> local;
-    local.swap(scratch_);
-    add_path(*dst, t.flow_id, t.reached, local.data(), local.size());
-    scratch_.swap(local);
+    add_path(dst, flow_id, reached, hops, n);
+    attach_names(before, names, n_names);
+}
+
+void TopologyBuilder::attach_names(size_t first_hop, const HopName *names, size_t n)
+{
     // rDNS names travel with the trace; attach them to the vertices just used.
-    size_t k = before;
-    for (const Hop &h : t.hops) {
-        if (h.addr.empty()) continue;
-        while (k < hops_.size() && hops_[k].ttl != h.ttl) ++k;
+    size_t k = first_hop;
+    for (size_t i = 0; i < n; ++i) {
+        while (k < hops_.size() && hops_[k].ttl != names[i].ttl) ++k;
         if (k == hops_.size()) break;
-        if (h.rdns && !h.rdns->empty()) set_rdns(hops_[k].vertex, *h.rdns);
+        if (!names[i].name.empty()) {
+            VertexInfo &info = graph_.vertex(hops_[k].vertex);
+            if (info.rdns.empty()) info.rdns = names[i].name;
+        }
     }
 }
 
@@ -118,7 +130,7 @@ void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, con
         ++e.flows;
         e.min_ttl = std::min(e.min_ttl, near_ttl);
         e.max_ttl = std::max(e.max_ttl, near_ttl);
-        if (both_answered) e.min_rtt_delta_ms = std::min(e.min_rtt_delta_ms, static_cast<double>(delta));
+        if (both_answered) e.min_rtt_delta_ms = std::min(e.min_rtt_delta_ms, delta);
     };
     for (size_t i = 0; i <= last_responding; ++i) {
         const Reply &r = in[i];

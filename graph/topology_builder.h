@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -68,6 +69,14 @@ public:
         bool mpls = false;
     };
     void add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n);
+    // The rDNS name (possibly empty) of each hop that has an address, in trace
+    // order; add_path with names attaches them as add(const Trace &) does.
+    struct HopName {
+        uint8_t ttl = 0;
+        std::string_view name;
+    };
+    void add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n, const HopName *names,
+                  size_t n_names);
 
     // Attach an rDNS name seen for an address (first one wins).
     void set_rdns(VertexId v, const std::string &name);
@@ -83,6 +92,7 @@ public:
 private:
     VertexId prefix_vertex(uint32_t dst);
     VertexId anonymous_vertex(VertexId prev, VertexId next, uint8_t offset);
+    void attach_names(size_t first_hop, const HopName *names, size_t n);
 
     BuilderConfig cfg_;
     TopologyGraph graph_;
@@ -92,6 +102,16 @@ private:
     std::map<uint32_t, VertexId> prefixes_;
     std::map<std::tuple<VertexId, VertexId, uint8_t>, VertexId> anonymous_;
     std::vector<Reply> scratch_;
+    std::vector<HopName> scratch_names_;
+};
+
+// One traces.jsonl line as parse_trace_line_replies (input_formats.h) reads it.
+struct TraceLineReplies {
+    uint32_t dst = 0;
+    uint16_t flow_id = 0;
+    bool reached = false;
+    std::vector<TopologyBuilder::Reply> replies;
+    std::vector<TopologyBuilder::HopName> names;
 };
 
 } // namespace pathmap::graph

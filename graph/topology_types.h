@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/shared_text.h"
+
 namespace pathmap::graph {
 
 using VertexId = uint32_t;
@@ -48,36 +50,42 @@ const char *cluster_kind_name(ClusterKind k);
 bool parse_hop_role(std::string_view name, HopRole &out);
 bool parse_scope(std::string_view name, Scope &out);
 
+// Laid out for size (128 bytes): a 10M-reply sweep has over a million of these.
+// label stays a std::string because an IPv4 address fits its inline buffer;
+// the other texts repeat or are mostly absent, so they are pooled.
 struct VertexInfo {
     VertexKind kind = VertexKind::interface;
-    uint32_t addr = 0;        // host order; interface vertices only
-    std::string label;        // what Gephi shows: address, name, prefix, cluster id
-    std::string rdns;         // PTR name when known
     HopRole role = HopRole::unknown;
     Scope scope = Scope::unknown;
     ClusterKind cluster_kind = ClusterKind::none; // cluster vertices only
-    std::string layer;
-    std::string region;       // country or city code when known
-    std::string evidence;     // "; "-joined reasons for the role
-    int64_t asn = 0;          // 0 = unknown
-    uint32_t times_seen = 0;  // replies (interface) or silent slots (anonymous)
-    uint32_t traces = 0;      // traces that crossed this vertex
     uint8_t min_ttl = 255;
     uint8_t max_ttl = 0;
+    uint32_t addr = 0;        // host order; interface vertices only
+    uint32_t times_seen = 0;  // replies (interface) or silent slots (anonymous)
+    uint32_t traces = 0;      // traces that crossed this vertex
+    uint32_t modal_ttl_hits = 0; // observations at the most common TTL (consistency)
+    std::string label;        // what Gephi shows: address, name, prefix, cluster id
+    SharedText rdns;          // PTR name when known
+    SharedText layer;
+    SharedText region;        // country or city code when known
+    SharedText evidence;      // "; "-joined reasons for the role
+    int64_t asn = 0;          // 0 = unknown
     double rtt_min_ms = 0.0;
     double rtt_sum_ms = 0.0;
     double rtt_sumsq_ms = 0.0;
     double reliability = 0.0; // [0, 1], see docs/GRAPH.md
-    uint32_t modal_ttl_hits = 0; // observations at the most common TTL (consistency)
 };
 
+// 16 bytes: one per distinct link of a sweep (millions).
 struct EdgeInfo {
     EdgeKind kind = EdgeKind::link;
-    uint32_t times_seen = 0;   // link/reaches: path observations; becomes Gephi's weight
     uint8_t min_ttl = 255;     // TTL of the near end when seen
     uint8_t max_ttl = 0;
+    uint32_t times_seen = 0;   // link/reaches: path observations; becomes Gephi's weight
     uint32_t flows = 0;        // distinct (dst, flow) pairs, counted once per trace
-    double min_rtt_delta_ms = std::numeric_limits<double>::infinity(); // far minus near RTT
+    // Far minus near RTT. float: both RTTs arrive as float, so a float holds
+    // every value a double did.
+    float min_rtt_delta_ms = std::numeric_limits<float>::infinity();
 };
 
 } // namespace pathmap::graph

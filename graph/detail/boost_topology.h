@@ -1,11 +1,20 @@
-// Private: the Boost.Graph type behind TopologyGraph. Only topology_graph.cpp
-// and topology_algorithms.cpp include this (Boost.Graph is slow to compile).
+// Private: the storage behind TopologyGraph. Only topology_graph.cpp and
+// topology_algorithms.cpp include this (Boost.Graph is slow to compile).
+//
+// Vertex bundles live in a vector indexed by VertexId and edge bundles in a
+// vector indexed by edge number, both appended to while replies arrive. The
+// Boost.Graph adjacency over them is a compressed_sparse_row_graph built on
+// the first adjacency query after a change: 16 bytes per edge, where a
+// bidirectional adjacency_list (an out entry, an in entry and a std::list
+// node per edge, all holding copies of the ends) took ~90 and most of the
+// peak RSS of a 10M-reply build (docs/BENCHMARKS.md).
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
-#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/compressed_sparse_row_graph.hpp>
 
 #include "graph/detail/flat_index.h"
 #include "graph/topology_graph.h"
@@ -13,31 +22,39 @@
 namespace pathmap::graph::detail {
 
 struct EdgeBundle {
-    uint32_t index = 0; // into TopologyGraph::Impl::edges
+    EdgeBundle() = default;
+    EdgeBundle(uint32_t i) : index(i) {} // NOLINT: CSR construction assigns edge numbers
+    uint32_t index = 0;                  // into TopologyGraph::Impl::edges
 };
 
-using BoostTopology =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexInfo, EdgeBundle>;
+using BoostAdjacency = boost::compressed_sparse_row_graph<boost::bidirectionalS, boost::no_property, EdgeBundle,
+                                                          boost::no_property, uint32_t, uint32_t>;
 
 } // namespace pathmap::graph::detail
 
 namespace pathmap::graph {
 
 struct TopologyGraph::Impl {
-    detail::BoostTopology g;
+    std::vector<VertexInfo> vertices;
     std::vector<EdgeInfo> edges;
-    std::vector<VertexId> edge_src, edge_dst;
+    std::vector<std::pair<VertexId, VertexId>> ends; // per edge: src, dst
     detail::FlatIndex by_addr;
-    detail::FlatIndex by_edge[4]; // one per EdgeKind, key src<<32|dst
-    // Edges reach the Boost adjacency lists on the first adjacency query, not
-    // per reply: adding them one by one while ingesting cost 4x the time and
-    // most of the memory of a 10M-reply build (docs/BENCHMARKS.md).
-    size_t synced_edges = 0;
-    void sync()
+    detail::EdgeIndex by_edge[4]; // one per EdgeKind
+    detail::BoostAdjacency adjacency;
+    size_t adjacency_vertices = 0, adjacency_edges = 0; // what `adjacency` was built from
+    bool adjacency_built = false;
+
+    const detail::BoostAdjacency &adj()
     {
-        for (; synced_edges < edges.size(); ++synced_edges)
-            boost::add_edge(edge_src[synced_edges], edge_dst[synced_edges],
-                            detail::EdgeBundle{static_cast<uint32_t>(synced_edges)}, g);
+        if (!adjacency_built || adjacency_vertices != vertices.size() || adjacency_edges != edges.size()) {
+            adjacency = detail::BoostAdjacency(boost::edges_are_unsorted_multi_pass, ends.begin(), ends.end(),
+                                               boost::counting_iterator<uint32_t>(0),
+                                               static_cast<uint32_t>(vertices.size()));
+            adjacency_vertices = vertices.size();
+            adjacency_edges = edges.size();
+            adjacency_built = true;
+        }
+        return adjacency;
     }
 };
 
