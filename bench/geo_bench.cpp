@@ -3,7 +3,8 @@
 // Reports raw-GeoDB versus decoded accuracy side by side (share of paths
 // with mean error below 200 km, as the PCS paper does) and decoding speed.
 //
-//   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--write FILE] [--show-failures N]
+//   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--stretch-max X] [--write FILE] [--show-failures N]
+//                      [model overrides: --free-stretch X --hub-support N --w-hub-support X ...]
 //   geo_bench speed [--traces N] [--threads T]
 //   geo_bench end-to-end --write FILE [--threads T]   (FILE from accuracy --write)
 #include <algorithm>
@@ -40,6 +41,7 @@ struct CorpusParams {
     double wrong_share = 0.3; // GeoDB answers placed hundreds of km off
     double rdns_share = 0.35; // hops whose hostname carries a code or city name
     double bogon_share = 0.05;
+    double stretch_max = 1.65; // per-path RTT stretch over the great circle, uniform in [1.15, stretch_max]
     uint32_t seed = 1;
 };
 
@@ -114,7 +116,7 @@ class CorpusGenerator
         if (h2 != h1 && h2 != dst) route.push_back(h2);
         if (dst != route.back()) route.push_back(dst);
 
-        const double inflation = 1.15 + 0.5 * uniform(); // path stretch over the great circle
+        const double inflation = 1.15 + (p_.stretch_max - 1.15) * uniform(); // path stretch
         GeoTrace t;
         t.src_anchor = src->loc;
         t.dst_anchor = dst->loc;
@@ -233,7 +235,9 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
         size_t raw_n = 0;
         for (size_t k = 0; k < t.hops.size(); ++k) {
             const Location &truth = corpus.truth[i][k];
-            const double dec_err = great_circle_km(*results[i].hops[k].loc, truth);
+            // An unplaced hop counts as wrong by half the Earth's circumference.
+            const auto &dl = results[i].hops[k].loc;
+            const double dec_err = dl ? great_circle_km(*dl, truth) : 20000.0;
             dec_sum += dec_err;
             for (int b = 0; b < 4; ++b)
                 if (results[i].hops[k].posterior >= kBins[b] && results[i].hops[k].posterior < kBins[b + 1]) {
@@ -274,8 +278,9 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
                 }
                 std::printf("  %2d %6.1f truth=%-14.14s dec=%-14.14s %5.0fkm post=%.2f geodb=%-12.12s "
                             "rdns=%-28.28s %s\n",
-                            h.hop, t.hops[k].rtt_ms, corpus.truth[i][k].city.c_str(), h.loc->city.c_str(),
-                            great_circle_km(*h.loc, corpus.truth[i][k]), h.posterior,
+                            h.hop, t.hops[k].rtt_ms, corpus.truth[i][k].city.c_str(),
+                            h.loc ? h.loc->city.c_str() : "-", h.loc ? great_circle_km(*h.loc, corpus.truth[i][k]) : 0.0,
+                            h.posterior,
                             t.hops[k].evidence.geodb ? t.hops[k].evidence.geodb->city.c_str() : "-",
                             t.hops[k].rdns.value_or("-").c_str(), cands.c_str());
             }
@@ -291,9 +296,9 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
         return v.empty() ? 0.0 : s / static_cast<double>(v.size());
     };
     const double n = static_cast<double>(results.size());
-    std::printf("corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, seed %u (generated in "
-                "%.2f s)\n",
-                results.size(), hops, p.wrong_share, p.rdns_share, p.seed, gen_s);
+    std::printf("corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, stretch 1.15-%.2f, seed %u "
+                "(generated in %.2f s)\n",
+                results.size(), hops, p.wrong_share, p.rdns_share, p.stretch_max, p.seed, gen_s);
     std::printf("paths with mean error < 200 km over GeoDB-answered hops: raw GeoDB %.1f%%, decoded %.1f%%\n",
                 100.0 * raw_ok / n, 100.0 * dec_answered_ok / n);
     std::printf("paths with mean error < 200 km over all hops (bogons carried): decoded %.1f%%\n",
@@ -397,6 +402,8 @@ int main(int argc, char **argv)
             p.rdns_share = std::stod(v);
         else if (k == "--seed")
             p.seed = static_cast<uint32_t>(std::stoul(v));
+        else if (k == "--stretch-max")
+            p.stretch_max = std::stod(v);
         else if (k == "--write")
             write_path = v;
         else if (k == "--show-failures")
@@ -413,6 +420,16 @@ int main(int argc, char **argv)
             g_params.anchor_reach_ms = std::stod(v);
         else if (k == "--w-geodb")
             g_params.w_geodb = std::stod(v);
+        else if (k == "--hub-support")
+            g_params.hub_support_candidates = std::stoi(v);
+        else if (k == "--w-hub-support")
+            g_params.w_hub_support = std::stod(v);
+        else if (k == "--w-facility")
+            g_params.w_facility = std::stod(v);
+        else if (k == "--hub-expand")
+            g_params.hub_expand_survival = std::stod(v);
+        else if (k == "--free-stretch")
+            g_params.free_stretch = std::stod(v);
         else if (k == "--traces")
             traces = std::stoul(v);
         else if (k == "--threads")

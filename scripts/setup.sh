@@ -16,6 +16,8 @@ PACKAGES=(
   python3 python3-networkx python3-igraph libxml2-utils graphviz
   # geolocation: GeoNames cities15000 gazetteer, MaxMind DB reader
   libtimezonemap-data libmaxminddb-dev
+  # geolocation tests: write a City-style .mmdb (MaxMind::DB::Writer), read it back (mmdblookup)
+  libmaxmind-db-writer-perl mmdb-bin
   # the VM: tests/integration/vagrant_test.sh runs `vagrant validate` (Debian packages it)
   vagrant
 )

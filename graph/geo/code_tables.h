@@ -23,4 +23,13 @@ std::span<const CodeEntry> operator_codes();
 // IXP counts, as of 2024): where transit routers without evidence usually sit.
 std::span<const CodeEntry> interconnection_hubs();
 
+// Registered domains of national access (mobile, cable, DSL) operators whose
+// router names carry no PoP code: the domain still says the country
+// ("185.sub-69-83-101.myvzw.com" is Verizon Wireless, US).
+struct DomainCountry {
+    std::string_view domain; // lowercase registered domain
+    std::string_view country;
+};
+std::span<const DomainCountry> operator_domains();
+
 } // namespace pathmap::geo

@@ -133,6 +133,16 @@ void Gazetteer::index()
         if (const City *c = find(e.city, e.country)) operator_[std::string(e.code)].push_back(index_of(c));
     for (const CodeEntry &e : geo::interconnection_hubs())
         if (const City *c = find(e.city, e.country)) hubs_.push_back(c);
+    for (uint32_t i = 0; i < cities_.size(); ++i) {
+        auto [it, fresh] = largest_.emplace(cities_[i].loc.country, i);
+        if (!fresh && cities_[i].population > cities_[it->second].population) it->second = i;
+    }
+}
+
+const City *Gazetteer::largest_city(std::string_view country) const
+{
+    auto it = largest_.find(std::string(country));
+    return it == largest_.end() ? nullptr : &cities_[it->second];
 }
 
 const City *Gazetteer::find(std::string_view name, std::string_view country) const

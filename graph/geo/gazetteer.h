@@ -56,6 +56,8 @@ class Gazetteer
     std::vector<const City *> find_operator_code(std::string_view code) const;
     // The metros of interconnection_hubs() (code_tables.h) that resolve here.
     const std::vector<const City *> &interconnection_hubs() const { return hubs_; }
+    // The most populous city of a country (ISO code), or null.
+    const City *largest_city(std::string_view country) const;
     // Fills lat/lon (and the canonical name) from the gazetteer when the
     // location names a known city; returns false if it cannot place it.
     bool resolve(Location &loc) const;
@@ -68,6 +70,7 @@ class Gazetteer
     std::unordered_map<std::string, uint32_t> iata_;
     std::unordered_map<std::string, std::vector<uint32_t>> operator_;
     std::vector<const City *> hubs_;
+    std::unordered_map<std::string, uint32_t> largest_;
 };
 
 } // namespace pathmap::geo

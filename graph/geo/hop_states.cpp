@@ -18,6 +18,7 @@ namespace
 struct Evidence {
     Location loc;
     Source source;
+    bool country_only = false; // one of several cities standing for a country hint
 };
 
 bool is_own(Source s)
@@ -60,16 +61,28 @@ std::vector<Evidence> own_evidence(const GeoHop &hop, const GeoContext &ctx)
     if (addr && ctx.ixp) push(ctx.ixp->lookup(*addr), Source::ixp);
     if (addr && ctx.geofeed) push(ctx.geofeed->lookup(*addr), Source::geofeed);
     push(hop.evidence.rdns_hint, Source::rdns);
-    if (hop.rdns && ctx.gazetteer)
+    if (hop.rdns && ctx.gazetteer) {
+        const size_t before = ev.size();
         for (const HostnameHint &h : parse_hostname(*hop.rdns, *ctx.gazetteer))
             push(h.city->loc, Source::rdns);
-    // A GeoDB answer for a private or bogon address is an artefact, not evidence.
-    if (!bogon) {
-        if (hop.evidence.geodb)
-            push(hop.evidence.geodb, Source::geodb);
-        else if (addr && ctx.geodb)
-            push(ctx.geodb->lookup(*addr), Source::geodb);
+        // No city in the name, but an access operator's domain names the
+        // country: its interconnection hubs (or its largest city) stand for it.
+        if (ev.size() == before)
+            if (std::string_view cc = operator_domain_country(*hop.rdns); !cc.empty()) {
+                for (const City *c : ctx.gazetteer->interconnection_hubs())
+                    if (c->loc.country == cc) ev.push_back({c->loc, Source::rdns, true});
+                if (ev.size() == before)
+                    if (const City *c = ctx.gazetteer->largest_city(cc)) ev.push_back({c->loc, Source::rdns, true});
+            }
     }
+    // A public GeoDB's answer for a private or bogon address is an artefact,
+    // not evidence. A database file the user gives is looked up for reserved
+    // space too: public databases carry no entries there (MaxMind removes
+    // reserved networks), so an entry is the operator's own deliberate one.
+    if (!bogon && hop.evidence.geodb)
+        push(hop.evidence.geodb, Source::geodb);
+    else if (addr && ctx.geodb)
+        push(ctx.geodb->lookup(*addr), Source::geodb);
     return ev;
 }
 
@@ -103,7 +116,7 @@ double vantage_fit(const Location &vantage, const Location &loc, double rtt_ms, 
 {
     const double m = 2.0 * great_circle_km(vantage, loc) / p.fibre_km_per_ms;
     if (rtt_ms + p.jitter_ms < m) return 0.0;
-    return pareto_survival(rtt_ms - m, p);
+    return pareto_survival(rtt_ms - m * (1.0 + p.free_stretch), p);
 }
 
 } // namespace
@@ -131,26 +144,52 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
     // explains the RTT from the vantage only with an implausible detour
     // (Zurich->Indonesia: "Amsterdam" at 145 ms, 13 ms before Indonesia).
     std::vector<std::vector<const City *>> hubs(hops.size());
+    // Hops whose only evidence is a GeoDB answer (wrong hundreds of km off
+    // for a share of addresses) also get the few hubs that fit their RTT from
+    // both endpoints: a transit router is most likely at one, and without the
+    // true city among the candidates no transition term can recover it.
+    std::vector<double> hub_utility(hops.size(), p.w_facility);
     if (src && ctx.gazetteer) {
         for (size_t i = 0; i < hops.size(); ++i) {
             if (evidence[i].empty()) continue; // carried by neighbours instead
             const double rtt = hops[i].rtt_ms;
+            auto fit_both = [&](const Location &loc) {
+                double fit = vantage_fit(*src, loc, rtt, p);
+                if (dst) fit *= vantage_fit(*dst, loc, std::max(0.0, last_rtt - rtt), p);
+                return fit;
+            };
             double best = 0.0;
+            bool geodb_only = true;
             for (const Evidence &e : evidence[i]) {
                 double fit = vantage_fit(*src, e.loc, rtt, p);
                 if (dst &&
                     last_rtt - rtt + p.jitter_ms < 2.0 * great_circle_km(e.loc, *dst) / p.fibre_km_per_ms)
                     fit = 0.0;
                 best = std::max(best, fit);
+                geodb_only = geodb_only && e.source == Source::geodb;
             }
-            if (best >= p.hub_expand_survival) continue;
+            int want = 0;
+            if (best < p.hub_expand_survival) {
+                want = p.hub_candidates;
+            } else if (geodb_only) {
+                want = p.hub_support_candidates;
+                hub_utility[i] = p.w_hub_support;
+            }
+            if (want == 0) continue;
+            // Hubs that fit the RTT from both ends, nearest the way from
+            // source to destination first (the stretched light-time bound
+            // leaves many hubs with a perfect fit on long paths; the detour
+            // tells them apart); the best fit first without a destination.
             std::vector<std::pair<double, const City *>> ranked;
-            for (const City *c : ctx.gazetteer->interconnection_hubs())
-                if (double fit = vantage_fit(*src, c->loc, rtt, p); fit > 0) ranked.emplace_back(fit, c);
+            for (const City *c : ctx.gazetteer->interconnection_hubs()) {
+                const double fit = fit_both(c->loc);
+                if (fit <= 0) continue;
+                const double key = dst ? -(great_circle_km(*src, c->loc) + great_circle_km(c->loc, *dst)) : fit;
+                ranked.emplace_back(key, c);
+            }
             std::sort(ranked.begin(), ranked.end(),
                       [](const auto &x, const auto &y) { return x.first > y.first; });
-            if (ranked.size() > static_cast<size_t>(p.hub_candidates))
-                ranked.resize(static_cast<size_t>(p.hub_candidates));
+            if (ranked.size() > static_cast<size_t>(want)) ranked.resize(static_cast<size_t>(want));
             for (const auto &[fit, c] : ranked)
                 hubs[i].push_back(c);
         }
@@ -160,9 +199,9 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
         HopStates &h = hops[i];
         Builder b{h};
         for (const Evidence &e : evidence[i])
-            b.add(e.loc, e.source, source_weight(e.source, p) + p.w_own_support);
+            b.add(e.loc, e.source, e.country_only ? p.w_country_hint : source_weight(e.source, p) + p.w_own_support);
         for (const City *c : hubs[i])
-            b.add(c->loc, Source::facility, p.w_facility);
+            b.add(c->loc, Source::facility, hub_utility[i]);
         // Endpoint anchors: strong near their end of the path, fading with
         // RTT, and not a candidate at all far from it (mid-path hops would
         // otherwise drift to whichever endpoint uses up more of the RTT).
@@ -178,6 +217,11 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
                  j += dir) {
                 const size_t n = static_cast<size_t>(j);
                 if (evidence[n].empty()) continue;
+                // A hop with no evidence of its own is carried only by a
+                // neighbour close in RTT: across a jump (US -> Singapore,
+                // +172 ms) it is not in the next hop's city, and an honest
+                // "unknown" beats a confident wrong continent.
+                if (evidence[i].empty() && std::abs(hops[n].rtt_ms - h.rtt_ms) > p.carry_reach_ms) break;
                 for (const Evidence &e : evidence[n])
                     b.add(e.loc, Source::neighbour, 0.0);
                 if (evidence[i].empty())

@@ -1,6 +1,8 @@
 // Hostname tokenising and matching against the gazetteer and code tables.
 #include "graph/geo/hostname_hints.h"
 
+#include "graph/geo/code_tables.h"
+
 #include <algorithm>
 #include <array>
 
@@ -153,6 +155,19 @@ std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazett
                         hints.end());
     }
     return hints;
+}
+
+std::string_view operator_domain_country(std::string_view hostname)
+{
+    std::string host = lower(hostname);
+    while (!host.empty() && host.back() == '.')
+        host.pop_back();
+    for (const DomainCountry &d : operator_domains()) {
+        if (host.size() < d.domain.size() || host.compare(host.size() - d.domain.size(), d.domain.size(), d.domain) != 0)
+            continue;
+        if (host.size() == d.domain.size() || host[host.size() - d.domain.size() - 1] == '.') return d.country;
+    }
+    return {};
 }
 
 } // namespace pathmap::geo

@@ -22,4 +22,9 @@ struct HostnameHint {
 
 std::vector<HostnameHint> parse_hostname(std::string_view hostname, const Gazetteer &gazetteer);
 
+// The home country of an access operator whose router names carry no PoP
+// code, from its registered domain (code_tables.h operator_domains()); empty
+// for every other hostname.
+std::string_view operator_domain_country(std::string_view hostname);
+
 } // namespace pathmap::geo

@@ -26,6 +26,10 @@ struct ModelParams {
     double fibre_km_per_ms = 197.86;
     double slack_scale_ms = 20.0; // Pareto-II survival scale
     double slack_shape = 2.5;     // Pareto-II survival shape
+    // Slack is counted above the light-in-fibre time stretched by this share:
+    // fibre runs longer than the great circle, so a route that needs no
+    // stretch at all is no more likely than a typical one (pathmap).
+    double free_stretch = 0.7;
     double gate_slope = 8.0;      // logistic infeasibility gate
     double jitter_ms = 2.0;       // RTT noise forgiven before the gate bites (pathmap)
     double colocation_bonus = 0.4;
@@ -45,8 +49,12 @@ struct ModelParams {
 
     // Candidate generation (pathmap).
     int max_candidates = 16;            // per hop, best supported first
+    double w_country_hint = 0.1;        // each hub standing for an operator domain's country
+    double carry_reach_ms = 40.0;       // evidence-less hops take neighbours' cities only this close in RTT
     double hub_expand_survival = 0.005; // add interconnection hubs below this vantage fit
     int hub_candidates = 8;
+    int hub_support_candidates = 0; // hubs added to GeoDB-only hops (off: see docs/BENCHMARKS.md)
+    double w_hub_support = 0.1;     // utility of those hubs (a GeoDB answer has w_own_support)
 };
 
 } // namespace pathmap::geo

@@ -40,7 +40,7 @@ TransitionTerms transition(double d, bool same, double delta, const std::string 
     }
     // Pareto-II survival of the slack above the bound: long detours are
     // possible but each extra scale_ms costs.
-    const double slack = std::max(0.0, delta - t.min_rtt_ms);
+    const double slack = std::max(0.0, delta - t.min_rtt_ms * (1.0 + p.free_stretch));
     const double log_surv = -p.slack_shape * std::log1p(slack / p.slack_scale_ms);
     t.survival = std::exp(log_surv);
     t.log_score += log_surv;

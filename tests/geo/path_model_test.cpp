@@ -38,8 +38,16 @@ TEST(GeoTransition, SpeedOfLightBoundAt197_86KmPerMs)
     const TransitionTerms t = transition(1000.0, false, 20.0, "DE", "FR", kParams, nullptr);
     EXPECT_NEAR(t.min_rtt_ms, 10.108, 0.001);
     EXPECT_FALSE(t.infeasible);
-    // Slack 9.89 ms: Pareto-II survival (1 + 9.89/20)^-2.5.
-    EXPECT_NEAR(t.survival, std::pow(1.0 + (20.0 - 2000.0 / 197.86) / 20.0, -2.5), 1e-9);
+    // Slack above the bound stretched by free_stretch (0.7): 20 - 17.18 = 2.82 ms,
+    // Pareto-II survival (1 + 2.82/20)^-2.5.
+    EXPECT_NEAR(t.survival, std::pow(1.0 + (20.0 - 1.7 * 2000.0 / 197.86) / 20.0, -2.5), 1e-9);
+    // Without the stretch the whole 9.89 ms counts (the PCS paper's form).
+    ModelParams plain = kParams;
+    plain.free_stretch = 0.0;
+    const TransitionTerms u = transition(1000.0, false, 20.0, "DE", "FR", plain, nullptr);
+    EXPECT_NEAR(u.survival, std::pow(1.0 + (20.0 - 2000.0 / 197.86) / 20.0, -2.5), 1e-9);
+    // Within the free stretch there is no slack cost at all.
+    EXPECT_DOUBLE_EQ(transition(1000.0, false, 15.0, "", "", kParams, nullptr).survival, 1.0);
 }
 
 TEST(GeoTransition, InfeasibleIncrementIsGatedHard)
