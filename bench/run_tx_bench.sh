@@ -56,21 +56,26 @@ MAP=$(attach_sink)
 : >"$OUT"
 # PRIO=rt (default) runs the sender under SCHED_FIFO so that compiles sharing
 # the 2 cores do not decide the result; PRIO=normal measures as scheduled.
+# PRIO=nice keeps the normal scheduling class at nice -20 (a bigger CFS share).
 PRIO=${PRIO:-rt}
 CHRT=()
 [ "$PRIO" = rt ] && CHRT=(chrt -f 10)
+[ "$PRIO" = nice ] && CHRT=(nice -n -20)
+echo "== PRIO=$PRIO, load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 run() { ip netns exec "$NS_A" "${CHRT[@]}" "$BENCH" "$@" | tee -a "$OUT"; }
 
 echo "== throughput, $REPS rounds x $SECS s per sender, kinds interleaved" >&2
+# AF_XDP at batch 64 (same as the baselines) and 256 (fewer kicks: the
+# per-probe CPU cost drops ~5%); baselines at batch 64 as in the issue.
 for r in $(seq "$REPS"); do
-    for kind in afxdp raw packet; do
-        run throughput --kind "$kind" --batch 64 --seconds "$SECS" --sink-map-id "$MAP"
+    for kb in afxdp:64 afxdp:256 raw:64 packet:64; do
+        run throughput --kind "${kb%:*}" --batch "${kb#*:}" --seconds "$SECS" --sink-map-id "$MAP"
     done
 done
 
 echo "== pacer (AF_XDP), 5 s per rate" >&2
-for rate in 1000 100000 1000000; do
-    run pace --kind afxdp --rate "$rate" --seconds 5 --sink-map-id "$MAP"
+for rate in 1000 100000 1000000 2000000; do
+    run pace --kind afxdp --batch 256 --rate "$rate" --seconds 5 --sink-map-id "$MAP"
 done
 
 echo "== send-timestamp error at 100k pps (no sink: the peer's AF_PACKET socket timestamps arrivals)" >&2
@@ -85,18 +90,23 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 tp = {}
 for r in rows:
     if r["mode"] == "throughput":
-        tp.setdefault(r["kind"], []).append(r)
-print("\nsummary (medians over rounds; rx = frames counted by the XDP sink)")
+        tp.setdefault(f'{r["kind"]}/{r["batch"]}', []).append(r)
+print("\nsummary (medians over rounds; rx = frames counted by the XDP sink; cpu = the sender's share of a core;")
+print("  ns/probe = sender CPU time per probe, the veth peer's receive softirq run in the sender's context included)")
 med = {}
 for k, rs in tp.items():
     med[k] = statistics.median(x["rx_pps"] for x in rs)
-    print(f"  {k:7s} tx {statistics.median(x['pps'] for x in rs)/1e6:5.2f} Mpps  rx {med[k]/1e6:5.2f} Mpps  ({rs[0]['tx']})")
-if "afxdp" in med and med.get("raw"):
-    print(f"  AF_XDP / raw sendmmsg (rx) = {med['afxdp']/med['raw']:.2f}x   target >= 1.8x, >= 2.0 Mpps")
+    m = lambda f: statistics.median(x[f] for x in rs)
+    print(f"  {k:10s} tx {m('pps')/1e6:5.2f} Mpps  rx {med[k]/1e6:5.2f} Mpps  cpu {m('cpu_util'):4.2f}  {m('cpu_ns_per_probe'):5.0f} ns/probe"
+          f"  {m('mpps_per_cpu'):4.2f} Mpps/CPU  load {m('load1'):5.2f}  ({rs[0]['tx']})")
+for b in (64, 256):
+    if f"afxdp/{b}" in med and med.get("raw/64"):
+        print(f"  AF_XDP batch {b} / raw sendmmsg batch 64 (rx) = {med[f'afxdp/{b}']/med['raw/64']:.2f}x   target >= 1.8x, >= 2.0 Mpps")
 for r in rows:
     if r["mode"] == "pace":
         err = (r["rx_pps"] - r["rate"]) / r["rate"] * 100
-        print(f"  pace {r['rate']:>8d} pps: sent {r['pps']:.0f} pps, received {r['rx_pps']:.0f} pps ({err:+.2f}%)   target within 2%")
+        print(f"  pace {r['rate']:>8d} pps: sent {r['pps']:.0f} pps, received {r['rx_pps']:.0f} pps ({err:+.2f}%)"
+              f"  cpu {r['cpu_util']:.2f} lost {r['pacer_lost']} load {r['load1']:.2f}   target within 2%")
 for r in rows:
     if r["mode"] == "tserr":
         print(f"  ts error {r['tx']}: p50 {r['err_us_p50']} us p99 {r['err_us_p99']} us max {r['err_us_max']} us"
