@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # TX benchmark: pathmap's real sender (next hop, encoding, checksums, batching;
 # pacing off) into an XDP drop sink, AF_XDP vs raw-socket sendmmsg vs
-# AF_PACKET sendmmsg in the same run; then the pacer at 1k/100k/1M pps, and the
+# AF_PACKET sendmmsg in the same run; one vs two AF_XDP queues (a thread per
+# queue) on a 2-queue veth; then the pacer at 1k..2M pps, and the
 # send-timestamp error at 100k pps (encoded time vs kernel receive time on the
-# peer). Everything runs between two private namespaces joined by one veth
-# pair; nothing leaves them. Needs root.
-#   bench/run_tx_bench.sh [build-dir]      (env: REPS=3 SECONDS_PER_RUN=5 PRIO=rt|normal)
+# peer). Everything runs between two private namespaces joined by veth pairs;
+# nothing leaves them. Needs root.
+#   bench/run_tx_bench.sh [build-dir]
+#   env: REPS=3 SECONDS_PER_RUN=5 PRIO=rt|normal|nice SECTIONS="tp mq pace tserr"
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,16 +45,27 @@ ip -n "$NS_B" addr add 10.78.0.2/24 dev pmb1
 ip -n "$NS_A" link set pmb0 up
 ip -n "$NS_B" link set pmb1 up
 ip -n "$NS_A" route add 198.18.0.0/15 via 10.78.0.2
+# A second pair with two queues for the per-queue sender threads.
+ip -n "$NS_A" link add pmb2 numtxqueues 2 numrxqueues 2 type veth peer name pmb3 numtxqueues 2 numrxqueues 2 netns "$NS_B"
+ip -n "$NS_A" addr add 10.79.0.1/24 dev pmb2
+ip -n "$NS_B" addr add 10.79.0.2/24 dev pmb3
+ip -n "$NS_A" link set pmb2 up
+ip -n "$NS_B" link set pmb3 up
+ip -n "$NS_A" route add 100.64.0.0/10 via 10.79.0.2
 
-attach_sink() {
-    ip -n "$NS_B" link set dev pmb1 xdpdrv obj "$BUILD/xdp_drop.bpf.o" sec xdp
+attach_sink() { # dev
+    ip -n "$NS_B" link set dev "$1" xdpdrv obj "$BUILD/xdp_drop.bpf.o" sec xdp
     local prog
-    prog=$(ip -n "$NS_B" -j link show pmb1 | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')
+    prog=$(ip -n "$NS_B" -j link show "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["xdp"]["prog"]["id"])')
     bpftool prog show id "$prog" -j | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["map_ids"][0])'
 }
 detach_sink() { ip -n "$NS_B" link set dev pmb1 xdpdrv off; }
 
-MAP=$(attach_sink)
+MAP=$(attach_sink pmb1)
+MAP2=$(attach_sink pmb3)
+# SECTIONS selects parts: tp (one queue throughput), mq (one vs two queues), pace, tserr.
+SECTIONS=${SECTIONS:-tp mq pace tserr}
+has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 : >"$OUT"
 # PRIO=rt (default) runs the sender under SCHED_FIFO so that compiles sharing
 # the 2 cores do not decide the result; PRIO=normal measures as scheduled.
@@ -64,6 +77,7 @@ CHRT=()
 echo "== PRIO=$PRIO, load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 run() { ip netns exec "$NS_A" "${CHRT[@]}" "$BENCH" "$@" | tee -a "$OUT"; }
 
+if has tp; then
 echo "== throughput, $REPS rounds x $SECS s per sender, kinds interleaved" >&2
 # AF_XDP at batch 64 (same as the baselines) and 256 (fewer kicks: the
 # per-probe CPU cost drops ~5%); baselines at batch 64 as in the issue.
@@ -72,17 +86,31 @@ for r in $(seq "$REPS"); do
         run throughput --kind "${kb%:*}" --batch "${kb#*:}" --seconds "$SECS" --sink-map-id "$MAP"
     done
 done
+fi
 
+if has mq; then
+echo "== AF_XDP on a 2-queue veth: one socket vs a socket and thread per queue" >&2
+for r in $(seq "$REPS"); do
+    for q in 1 2; do
+        run throughput --kind afxdp --batch 256 --queues "$q" --target 100.64.0.1 --iface pmb2 --seconds "$SECS" --sink-map-id "$MAP2"
+    done
+done
+fi
+
+if has pace; then
 echo "== pacer (AF_XDP), 5 s per rate" >&2
 for rate in 1000 100000 1000000 2000000; do
     run pace --kind afxdp --batch 256 --rate "$rate" --seconds 5 --sink-map-id "$MAP"
 done
+fi
 
+if has tserr; then
 echo "== send-timestamp error at 100k pps (no sink: the peer's AF_PACKET socket timestamps arrivals)" >&2
 detach_sink
 for kind in afxdp packet raw; do
     run tserr --kind "$kind" --rate 100000 --seconds 3 --capture-netns /var/run/netns/"$NS_B" --capture-iface pmb1
 done
+fi
 
 /usr/bin/python3 - "$OUT" <<'PY'
 import json, statistics, sys
@@ -90,15 +118,17 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 tp = {}
 for r in rows:
     if r["mode"] == "throughput":
-        tp.setdefault(f'{r["kind"]}/{r["batch"]}', []).append(r)
+        tp.setdefault(f'{r["kind"]}/{r["batch"]}' + ("/2q" if "queues 0-1" in r["tx"] else "/1q" if "pmb2" in r["tx"] else ""), []).append(r)
 print("\nsummary (medians over rounds; rx = frames counted by the XDP sink; cpu = the sender's share of a core;")
 print("  ns/probe = sender CPU time per probe, the veth peer's receive softirq run in the sender's context included)")
 med = {}
 for k, rs in tp.items():
     med[k] = statistics.median(x["rx_pps"] for x in rs)
     m = lambda f: statistics.median(x[f] for x in rs)
-    print(f"  {k:10s} tx {m('pps')/1e6:5.2f} Mpps  rx {med[k]/1e6:5.2f} Mpps  cpu {m('cpu_util'):4.2f}  {m('cpu_ns_per_probe'):5.0f} ns/probe"
+    print(f"  {k:13s} tx {m('pps')/1e6:5.2f} Mpps  rx {med[k]/1e6:5.2f} Mpps  cpu {m('cpu_util'):4.2f}  {m('cpu_ns_per_probe'):5.0f} ns/probe"
           f"  {m('mpps_per_cpu'):4.2f} Mpps/CPU  load {m('load1'):5.2f}  ({rs[0]['tx']})")
+if "afxdp/256/2q" in med and med.get("afxdp/256/1q"):
+    print(f"  2 queues (a thread each) / 1 queue = {med['afxdp/256/2q']/med['afxdp/256/1q']:.2f}x")
 for b in (64, 256):
     if f"afxdp/{b}" in med and med.get("raw/64"):
         print(f"  AF_XDP batch {b} / raw sendmmsg batch 64 (rx) = {med[f'afxdp/{b}']/med['raw/64']:.2f}x   target >= 1.8x, >= 2.0 Mpps")

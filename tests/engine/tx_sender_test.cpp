@@ -166,13 +166,15 @@ TEST(XskSender, OneSocketPerQueue)
                                                  .proto = probe::Proto::udp, .run_id = kRunId},
                                        .batch = 8,
                                        .allow_fallback = false});
-        REQUIRE(sender->describe().find("queues 0-1") != std::string::npos, sender->describe());
+        REQUIRE(sender->describe().find("queues 0-1, a thread each") != std::string::npos, sender->describe());
         std::vector<probe::ProbeSpec> probes;
         for (uint8_t ttl = 1; ttl <= 32; ++ttl) probes.push_back({.dst = 0x0a4f0002, .ttl = ttl});
         size_t sent = 0;
         for (int tries = 0; sent < probes.size() && tries < 1000; ++tries) sent += sender->send(std::span(probes).subspan(sent));
         sender->flush();
         REQUIRE(sent == probes.size(), "accepted");
+        // flush() returns once the queue threads have submitted everything.
+        REQUIRE(sender->stats().sent == probes.size(), "submitted " + std::to_string(sender->stats().sent));
         const auto got = capture(cap.get(), probes.size(), 2000);
         REQUIRE(got.size() == probes.size(), "captured " + std::to_string(got.size()) + " of 32 over two queues");
         for (const auto &d : got) REQUIRE(d.checksums_ok, "checksum");

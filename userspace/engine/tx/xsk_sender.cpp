@@ -6,18 +6,23 @@
 
 #include <linux/if_xdp.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <xdp/xsk.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "pathmap/log.h"
 #include "userspace/engine/tx/iface_info.h"
+#include "userspace/engine/tx/pacer.h"
 
 // Linux 6.17 lets copy mode transmit more than 32 frames per sendto; the
 // Debian 12 uapi headers predate it.
@@ -209,6 +214,132 @@ private:
     uint32_t outstanding_ = 0;
 };
 
+// Probes handed from the caller's thread to one queue's worker: a
+// single-producer single-consumer ring, allocated once.
+class ProbeRing {
+public:
+    explicit ProbeRing(size_t capacity_pow2) : slots_(capacity_pow2), mask_(capacity_pow2 - 1) {}
+
+    // Producer: copies as many of `in` as fit; returns how many.
+    size_t push(std::span<const probe::ProbeSpec> in) noexcept
+    {
+        const uint64_t head = head_.load(std::memory_order_relaxed);
+        const uint64_t tail = tail_.load(std::memory_order_acquire);
+        const size_t n = std::min<size_t>(in.size(), slots_.size() - static_cast<size_t>(head - tail));
+        for (size_t i = 0; i < n; ++i) slots_[(head + i) & mask_] = in[i];
+        head_.store(head + n, std::memory_order_release);
+        return n;
+    }
+    size_t free_slots() const noexcept
+    {
+        return slots_.size() - static_cast<size_t>(head_.load(std::memory_order_relaxed) - tail_.load(std::memory_order_acquire));
+    }
+    // Consumer: the next contiguous run of up to `max` probes (not removed).
+    std::span<const probe::ProbeSpec> peek(size_t max) const noexcept
+    {
+        const uint64_t tail = tail_.load(std::memory_order_relaxed);
+        const uint64_t head = head_.load(std::memory_order_acquire);
+        const size_t idx = static_cast<size_t>(tail & mask_);
+        const size_t n = std::min({static_cast<size_t>(head - tail), max, slots_.size() - idx});
+        return {slots_.data() + idx, n};
+    }
+    void pop(size_t n) noexcept { tail_.store(tail_.load(std::memory_order_relaxed) + n, std::memory_order_release); }
+    bool empty() const noexcept { return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire); }
+
+private:
+    std::vector<probe::ProbeSpec> slots_;
+    size_t mask_;
+    alignas(64) std::atomic<uint64_t> head_{0};
+    alignas(64) std::atomic<uint64_t> tail_{0};
+};
+
+void nap_ns(long ns) noexcept
+{
+    const timespec ts{0, ns};
+    nanosleep(&ts, nullptr);
+}
+
+// One queue driven by its own thread: encodes, submits and kicks what the
+// caller hands it, so each queue's copy-mode transmit work runs on its own
+// CPU. Timestamps are still taken at batch submit, in the worker.
+class QueueWorker {
+public:
+    QueueWorker(std::unique_ptr<XskQueue> q, const probe::FrameTemplate &frame, size_t frame_len, uint32_t batch)
+        : q_(std::move(q)), frame_(frame), frame_len_(frame_len), batch_(batch), ring_(kRingSlots)
+    {
+        thread_ = std::thread([this] { run(); });
+    }
+    ~QueueWorker()
+    {
+        stop_.store(true, std::memory_order_relaxed);
+        thread_.join();
+    }
+
+    ProbeRing &ring() noexcept { return ring_; }
+    const XskQueue &queue() const noexcept { return *q_; }
+    void add_stats(TxStats &s) const noexcept
+    {
+        s.sent += sent_.load(std::memory_order_relaxed);
+        s.backpressure += backpressure_.load(std::memory_order_relaxed);
+        s.errors += errors_.load(std::memory_order_relaxed);
+    }
+
+private:
+    static constexpr size_t kRingSlots = 4096;
+    static constexpr uint64_t kStopDrainNs = 200'000'000; // a dead device must not hang the destructor
+
+    void publish(const TxStats &s) noexcept
+    {
+        sent_.store(s.sent, std::memory_order_relaxed);
+        backpressure_.store(s.backpressure, std::memory_order_relaxed);
+        errors_.store(s.errors, std::memory_order_relaxed);
+    }
+
+    void run() noexcept
+    {
+        prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+        TxStats local;
+        uint64_t idle_since = 0, stop_at = 0;
+        for (;;) {
+            const uint64_t now = monotonic_ns();
+            if (stop_.load(std::memory_order_relaxed)) {
+                if (stop_at == 0) stop_at = now;
+                if (ring_.empty() || now - stop_at > kStopDrainNs) break;
+            }
+            const auto todo = ring_.peek(batch_);
+            if (todo.empty()) {
+                if (q_->outstanding()) {
+                    q_->kick(local);
+                    q_->reclaim();
+                    publish(local);
+                }
+                // Poll briefly after work, then back off: a new batch waits
+                // at most ~20 us while busy, ~200 us after 10 ms idle.
+                if (idle_since == 0) idle_since = now;
+                nap_ns(now - idle_since < 10'000'000 ? 20'000 : 200'000);
+                continue;
+            }
+            idle_since = 0;
+            const size_t went = q_->submit(frame_, todo, frame_len_, local);
+            ring_.pop(went);
+            publish(local);
+            if (went == 0) nap_ns(20'000); // back-pressure: let the kernel drain
+        }
+        q_->kick(local);
+        q_->reclaim();
+        publish(local);
+    }
+
+    std::unique_ptr<XskQueue> q_;
+    probe::FrameTemplate frame_;
+    size_t frame_len_;
+    uint32_t batch_;
+    ProbeRing ring_;
+    std::atomic<bool> stop_{false};
+    std::atomic<uint64_t> sent_{0}, backpressure_{0}, errors_{0};
+    std::thread thread_;
+};
+
 class XskSender final : public Sender {
 public:
     explicit XskSender(const SenderConfig &cfg) : cfg_(cfg)
@@ -224,10 +355,18 @@ public:
         uint32_t per_queue = kXskTotalFrames;
         while (per_queue > 256 && per_queue * nq > kXskTotalFrames) per_queue /= 2;
         for (uint32_t q = 0; q < nq; ++q) queues_.push_back(std::make_unique<XskQueue>(cfg_, cfg.queue + q, per_queue));
+        // Several queues: a thread per queue (the caller's thread only hands
+        // probes over), so the kernel's per-frame copy-mode work spreads
+        // over CPUs. One queue: sent from the caller's thread, no handoff.
+        if (queues_.size() > 1) {
+            for (auto &q : queues_) workers_.push_back(std::make_unique<QueueWorker>(std::move(q), cfg_.frame, frame_len_, cfg_.batch));
+            queues_.clear();
+        }
     }
 
     size_t send(std::span<const probe::ProbeSpec> probes) noexcept override
     {
+        if (!workers_.empty()) return hand_over(probes);
         size_t done = 0;
         size_t stalled = 0;
         while (done < probes.size() && stalled < queues_.size()) {
@@ -243,33 +382,76 @@ public:
 
     void flush() noexcept override
     {
+        if (!workers_.empty()) {
+            // Everything handed over is submitted and kicked once the rings
+            // are empty (a worker pops only after submitting). Bounded wait.
+            const uint64_t until = monotonic_ns() + 200'000'000;
+            while (monotonic_ns() < until &&
+                   !std::all_of(workers_.begin(), workers_.end(), [](const auto &w) { return w->ring().empty(); }))
+                nap_ns(20'000);
+            return;
+        }
         for (auto &q : queues_) {
             q->kick(stats_);
             q->reclaim();
         }
     }
 
-    const TxStats &stats() const noexcept override { return stats_; }
+    const TxStats &stats() const noexcept override
+    {
+        if (!workers_.empty()) {
+            stats_ = hand_over_stats_;
+            for (const auto &w : workers_) w->add_stats(stats_);
+        }
+        return stats_;
+    }
     TxKind kind() const noexcept override { return TxKind::afxdp; }
 
     std::string describe() const override
     {
-        const XskQueue &q0 = *queues_.front();
+        const XskQueue &q0 = workers_.empty() ? *queues_.front() : workers_.front()->queue();
+        const XskQueue &qn = workers_.empty() ? *queues_.back() : workers_.back()->queue();
         std::string s = std::string("AF_XDP ") + (q0.copy_mode() ? "copy mode" : "zero-copy mode") + " on " + cfg_.iface;
-        if (queues_.size() == 1)
+        if (workers_.empty())
             s += " queue " + std::to_string(q0.queue());
         else
-            s += " queues " + std::to_string(q0.queue()) + "-" + std::to_string(queues_.back()->queue());
+            s += " queues " + std::to_string(q0.queue()) + "-" + std::to_string(qn.queue()) + ", a thread each";
         if (q0.copy_mode()) s += q0.budget_raised() ? " (TX budget raised)" : " (TX budget 32/kick)";
         return s;
     }
 
 private:
+    // Whole batches to the workers' rings in turn; accepts a prefix of
+    // `probes` and stops at the first ring that cannot take its batch.
+    size_t hand_over(std::span<const probe::ProbeSpec> probes) noexcept
+    {
+        size_t done = 0;
+        size_t full = 0;
+        while (done < probes.size() && full < workers_.size()) {
+            ProbeRing &r = workers_[next_]->ring();
+            const size_t n = std::min<size_t>(cfg_.batch, probes.size() - done);
+            if (r.free_slots() < n) {
+                ++full;
+                ++hand_over_stats_.backpressure;
+            } else {
+                done += r.push(probes.subspan(done, n));
+                full = 0;
+            }
+            next_ = (next_ + 1) % workers_.size();
+        }
+        // Every ring full: give the queue threads the CPU for a moment
+        // instead of spinning on send() (a busy caller halved their share).
+        if (done == 0 && !probes.empty()) nap_ns(20'000);
+        return done;
+    }
+
     SenderConfig cfg_;
     size_t frame_len_ = 0;
-    std::vector<std::unique_ptr<XskQueue>> queues_;
+    std::vector<std::unique_ptr<XskQueue>> queues_;     // one queue: driven from send()
+    std::vector<std::unique_ptr<QueueWorker>> workers_; // several: a thread each
     size_t next_ = 0;
-    TxStats stats_;
+    mutable TxStats stats_;
+    TxStats hand_over_stats_;
 };
 
 } // namespace
