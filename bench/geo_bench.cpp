@@ -3,7 +3,8 @@
 // Reports raw-GeoDB versus decoded accuracy side by side (share of paths
 // with mean error below 200 km, as the PCS paper does) and decoding speed.
 //
-//   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--stretch-max X] [--write FILE] [--show-failures N]
+//   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--stretch-max X] [--write FILE]
+//   [--show-failures N]
 //                      [model overrides: --free-stretch X --hub-support N --w-hub-support X ...]
 //   geo_bench speed [--traces N] [--threads T]
 //   geo_bench end-to-end --write FILE [--threads T]   (FILE from accuracy --write)
@@ -279,8 +280,8 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
                 std::printf("  %2d %6.1f truth=%-14.14s dec=%-14.14s %5.0fkm post=%.2f geodb=%-12.12s "
                             "rdns=%-28.28s %s\n",
                             h.hop, t.hops[k].rtt_ms, corpus.truth[i][k].city.c_str(),
-                            h.loc ? h.loc->city.c_str() : "-", h.loc ? great_circle_km(*h.loc, corpus.truth[i][k]) : 0.0,
-                            h.posterior,
+                            h.loc ? h.loc->city.c_str() : "-",
+                            h.loc ? great_circle_km(*h.loc, corpus.truth[i][k]) : 0.0, h.posterior,
                             t.hops[k].evidence.geodb ? t.hops[k].evidence.geodb->city.c_str() : "-",
                             t.hops[k].rdns.value_or("-").c_str(), cands.c_str());
             }
@@ -296,9 +297,10 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
         return v.empty() ? 0.0 : s / static_cast<double>(v.size());
     };
     const double n = static_cast<double>(results.size());
-    std::printf("corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, stretch 1.15-%.2f, seed %u "
-                "(generated in %.2f s)\n",
-                results.size(), hops, p.wrong_share, p.rdns_share, p.stretch_max, p.seed, gen_s);
+    std::printf(
+        "corpus: %zu paths, %zu hops, GeoDB wrong share %.2f, rDNS share %.2f, stretch 1.15-%.2f, seed %u "
+        "(generated in %.2f s)\n",
+        results.size(), hops, p.wrong_share, p.rdns_share, p.stretch_max, p.seed, gen_s);
     std::printf("paths with mean error < 200 km over GeoDB-answered hops: raw GeoDB %.1f%%, decoded %.1f%%\n",
                 100.0 * raw_ok / n, 100.0 * dec_answered_ok / n);
     std::printf("paths with mean error < 200 km over all hops (bogons carried): decoded %.1f%%\n",

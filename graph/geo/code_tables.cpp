@@ -252,12 +252,18 @@ std::span<const CodeEntry> interconnection_hubs() { return kHubs; }
 namespace
 {
 constexpr DomainCountry kOperatorDomains[] = {
-    {"myvzw.com", "US"},     {"mynetworksettings.com", "US"}, {"verizon.net", "US"}, {"comcast.net", "US"},
-    {"sbcglobal.net", "US"}, {"att.net", "US"},               {"rr.com", "US"},      {"charter.com", "US"},
-    {"cox.net", "US"},       {"centurylink.net", "US"},       {"tmodns.net", "US"},  {"spcsdns.net", "US"},
-    {"t-ipconnect.de", "DE"}, {"bbtec.net", "JP"},            {"ocn.ne.jp", "JP"},   {"btcentralplus.com", "GB"},
-    {"virginm.net", "GB"},   {"proxad.net", "FR"},            {"wanadoo.fr", "FR"},  {"bigpond.net.au", "AU"},
-    {"singnet.com.sg", "SG"}, {"rogers.com", "CA"},           {"shawcable.net", "CA"},
+    {"myvzw.com", "US"},      {"mynetworksettings.com", "US"},
+    {"verizon.net", "US"},    {"comcast.net", "US"},
+    {"sbcglobal.net", "US"},  {"att.net", "US"},
+    {"rr.com", "US"},         {"charter.com", "US"},
+    {"cox.net", "US"},        {"centurylink.net", "US"},
+    {"tmodns.net", "US"},     {"spcsdns.net", "US"},
+    {"t-ipconnect.de", "DE"}, {"bbtec.net", "JP"},
+    {"ocn.ne.jp", "JP"},      {"btcentralplus.com", "GB"},
+    {"virginm.net", "GB"},    {"proxad.net", "FR"},
+    {"wanadoo.fr", "FR"},     {"bigpond.net.au", "AU"},
+    {"singnet.com.sg", "SG"}, {"rogers.com", "CA"},
+    {"shawcable.net", "CA"},
 };
 } // namespace
 

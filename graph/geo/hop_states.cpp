@@ -72,7 +72,8 @@ std::vector<Evidence> own_evidence(const GeoHop &hop, const GeoContext &ctx)
                 for (const City *c : ctx.gazetteer->interconnection_hubs())
                     if (c->loc.country == cc) ev.push_back({c->loc, Source::rdns, true});
                 if (ev.size() == before)
-                    if (const City *c = ctx.gazetteer->largest_city(cc)) ev.push_back({c->loc, Source::rdns, true});
+                    if (const City *c = ctx.gazetteer->largest_city(cc))
+                        ev.push_back({c->loc, Source::rdns, true});
             }
     }
     // A public GeoDB's answer for a private or bogon address is an artefact,
@@ -184,7 +185,8 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
             for (const City *c : ctx.gazetteer->interconnection_hubs()) {
                 const double fit = fit_both(c->loc);
                 if (fit <= 0) continue;
-                const double key = dst ? -(great_circle_km(*src, c->loc) + great_circle_km(c->loc, *dst)) : fit;
+                const double key =
+                    dst ? -(great_circle_km(*src, c->loc) + great_circle_km(c->loc, *dst)) : fit;
                 ranked.emplace_back(key, c);
             }
             std::sort(ranked.begin(), ranked.end(),
@@ -199,7 +201,8 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
         HopStates &h = hops[i];
         Builder b{h};
         for (const Evidence &e : evidence[i])
-            b.add(e.loc, e.source, e.country_only ? p.w_country_hint : source_weight(e.source, p) + p.w_own_support);
+            b.add(e.loc, e.source,
+                  e.country_only ? p.w_country_hint : source_weight(e.source, p) + p.w_own_support);
         for (const City *c : hubs[i])
             b.add(c->loc, Source::facility, hub_utility[i]);
         // Endpoint anchors: strong near their end of the path, fading with

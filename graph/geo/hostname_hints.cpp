@@ -163,9 +163,11 @@ std::string_view operator_domain_country(std::string_view hostname)
     while (!host.empty() && host.back() == '.')
         host.pop_back();
     for (const DomainCountry &d : operator_domains()) {
-        if (host.size() < d.domain.size() || host.compare(host.size() - d.domain.size(), d.domain.size(), d.domain) != 0)
+        if (host.size() < d.domain.size() ||
+            host.compare(host.size() - d.domain.size(), d.domain.size(), d.domain) != 0)
             continue;
-        if (host.size() == d.domain.size() || host[host.size() - d.domain.size() - 1] == '.') return d.country;
+        if (host.size() == d.domain.size() || host[host.size() - d.domain.size() - 1] == '.')
+            return d.country;
     }
     return {};
 }

@@ -30,8 +30,8 @@ struct ModelParams {
     // fibre runs longer than the great circle, so a route that needs no
     // stretch at all is no more likely than a typical one (pathmap).
     double free_stretch = 0.7;
-    double gate_slope = 8.0;      // logistic infeasibility gate
-    double jitter_ms = 2.0;       // RTT noise forgiven before the gate bites (pathmap)
+    double gate_slope = 8.0; // logistic infeasibility gate
+    double jitter_ms = 2.0;  // RTT noise forgiven before the gate bites (pathmap)
     double colocation_bonus = 0.4;
     double colocation_decay_ms = 7.0;
     double revisit_penalty = 1.6;

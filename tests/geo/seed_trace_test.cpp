@@ -54,7 +54,10 @@ TEST(GeoSeedTrace, EvidenceLessHopIsNotCarriedAcrossAnRttJump)
 {
     GeoTrace t;
     t.hops.push_back({.hop = 1, .addr = "10.0.0.1", .rtt_ms = 20.0, .rdns = std::nullopt, .evidence = {}});
-    t.hops.push_back({.hop = 2, .addr = "198.18.0.1", .rtt_ms = 190.0, .rdns = "ae-1.cr1.sin03.example.net",
+    t.hops.push_back({.hop = 2,
+                      .addr = "198.18.0.1",
+                      .rtt_ms = 190.0,
+                      .rdns = "ae-1.cr1.sin03.example.net",
                       .evidence = {}});
     t.hops.push_back({.hop = 3, .addr = "10.0.0.2", .rtt_ms = 191.0, .rdns = std::nullopt, .evidence = {}});
     const GeoResult r = PathGeolocator({.gazetteer = &test::gazetteer()}).locate(t);
