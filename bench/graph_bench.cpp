@@ -28,6 +28,14 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 double secs(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+// User + system CPU seconds of this process: steadier than wall time on the
+// shared, loaded benchmark machine.
+double cpu_secs()
+{
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 long peak_rss_mib()
 {
     rusage ru{};
@@ -55,7 +63,10 @@ int replies(uint64_t n)
     std::vector<TopologyBuilder::Reply> hops;
     uint32_t dst = 0;
     // Baseline: the simplest link counter one would write, std::unordered_map of (a,b) -> count.
+    // Timed up to its last reply (its destructor is not counted, nor is the builder's).
     auto t0 = Clock::now();
+    double c0 = cpu_secs();
+    double base = 0, base_cpu = 0;
     {
         std::unordered_map<uint64_t, uint32_t> links;
         for (uint64_t i = 0; i < paths; ++i) {
@@ -66,28 +77,31 @@ int replies(uint64_t n)
                 prev = h.addr;
             }
         }
-        std::printf("baseline unordered_map link counter: %llu replies in %.3f s (%zu links)\n",
-                    static_cast<unsigned long long>(paths * 10), secs(t0), links.size());
+        base = secs(t0);
+        base_cpu = cpu_secs() - c0;
+        std::printf("baseline unordered_map link counter: %llu replies in %.3f s (CPU %.3f s) (%zu links)\n",
+                    static_cast<unsigned long long>(paths * 10), base, base_cpu, links.size());
     }
-    double base = secs(t0);
     long rss_before = peak_rss_mib();
     t0 = Clock::now();
+    c0 = cpu_secs();
     TopologyBuilder b;
     b.reserve(paths, paths * 10);
     for (uint64_t i = 0; i < paths; ++i) {
         make_path(i, hops, dst);
         b.add_path(dst, 0, true, hops.data(), hops.size());
     }
-    double t = secs(t0);
+    double t = secs(t0), t_cpu = cpu_secs() - c0;
     long rss_ingest = peak_rss_mib();
     auto t1 = Clock::now();
     size_t deg = b.graph().degree(0); // first adjacency query materialises the Boost adjacency lists
     double sync = secs(t1);
     std::printf("Boost adjacency materialised on first query in %.3f s (vantage degree %zu); peak RSS after ingest %ld MiB\n",
                 sync, deg, rss_ingest);
-    std::printf("TopologyBuilder: %llu replies in %.3f s = %.2f M replies/s; %zu vertices, %zu edges; ratio to baseline %.2f\n",
-                static_cast<unsigned long long>(paths * 10), t, paths * 10 / t / 1e6, b.graph().vertex_count(),
-                b.graph().edge_count(), t / base);
+    std::printf("TopologyBuilder: %llu replies in %.3f s (CPU %.3f s) = %.2f M replies/s; %zu vertices, %zu edges; "
+                "time / baseline %.2f (CPU %.2f)\n",
+                static_cast<unsigned long long>(paths * 10), t, t_cpu, paths * 10 / t / 1e6, b.graph().vertex_count(),
+                b.graph().edge_count(), t / base, t_cpu / base_cpu);
     std::printf("peak RSS with adjacency %ld MiB (baseline phase peak %ld MiB)\n", peak_rss_mib(), rss_before);
     return 0;
 }
@@ -121,32 +135,36 @@ int ingest(const char *file, uint64_t traces)
     }
     size_t n_hops = 0;
     auto t0 = Clock::now();
+    double c0 = cpu_secs();
     {
         auto ts = read_traces_jsonl_file(file); // baseline: nlohmann::json tree per line
         TopologyBuilder b;
         for (auto &t : ts) n_hops += t.hops.size();
         b.add(ts);
     }
-    double base = secs(t0);
-    std::printf("baseline read_traces_jsonl (nlohmann) + build: %zu hops in %.3f s = %.2f M hops/s\n", n_hops, base,
-                n_hops / base / 1e6);
+    double base = secs(t0), base_cpu = cpu_secs() - c0;
+    std::printf("baseline read_traces_jsonl (nlohmann) + build: %zu hops in %.3f s (CPU %.3f s) = %.2f M hops/s (CPU-time rate %.2f)\n",
+                n_hops, base, base_cpu, n_hops / base / 1e6, n_hops / base_cpu / 1e6);
     t0 = Clock::now();
+    c0 = cpu_secs();
     auto ts = read_traces_file(file, InputFormat::pathmap);
     double parse = secs(t0);
     TopologyBuilder b;
     b.add(ts);
-    double t = secs(t0);
-    std::printf("  of which parsing %.3f s (%.2f M hops/s), building %.3f s\n", parse, n_hops / parse / 1e6, t - parse);
+    double t = secs(t0), t_cpu = cpu_secs() - c0;
+    std::printf("fast reader into std::vector<Trace> + build: %zu hops in %.3f s (CPU %.3f s) = %.2f M hops/s (CPU-time rate %.2f); "
+                "of which parsing %.3f s\n", n_hops, t, t_cpu, n_hops / t / 1e6, n_hops / t_cpu / 1e6, parse);
     ts.clear();
     ts.shrink_to_fit();
     t0 = Clock::now();
+    c0 = cpu_secs();
     TopologyBuilder streamed;
     size_t n = ingest_traces_file(file, InputFormat::pathmap, streamed);
-    double ts_stream = secs(t0);
-    std::printf("pathmap graph ingest_traces_file (streamed into the builder): %zu traces, %zu hops in %.3f s = %.2f M hops/s; "
-                "speed-up %.2fx over the baseline\n", n, n_hops, ts_stream, n_hops / ts_stream / 1e6, base / ts_stream);
-    std::printf("pathmap graph ingest (fast reader + build): %zu hops in %.3f s = %.2f M hops/s; speed-up %.2fx\n", n_hops, t,
-                n_hops / t / 1e6, base / t);
+    double ts_stream = secs(t0), ts_cpu = cpu_secs() - c0;
+    std::printf("pathmap graph ingest_traces_file (streamed into the builder): %zu traces, %zu hops in %.3f s (CPU %.3f s) = "
+                "%.2f M hops/s (CPU-time rate %.2f); speed-up over the baseline %.2fx (CPU %.2fx)\n",
+                n, n_hops, ts_stream, ts_cpu, n_hops / ts_stream / 1e6, n_hops / ts_cpu / 1e6, base / ts_stream,
+                base_cpu / ts_cpu);
     return 0;
 }
 

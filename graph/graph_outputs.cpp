@@ -87,37 +87,27 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
     s.traces = builder.paths().size();
     s.clusters = ann.clusters.size();
     const TopologyGraph &g = builder.graph();
-    if (opts.profiles) {
-        auto p = outdir / "profiles.jsonl";
+    // Writes outdir/name with write(out) and lists it.
+    auto write_file = [&](const char *name, auto write) {
+        auto p = outdir / name;
         auto out = open_out(p);
-        for (size_t i = 0; i < builder.paths().size(); ++i) {
-            TraceProfile prof = classifier.classify(i);
-            attach_clusters(prof, ann);
-            out << profile_json_line(prof, ann) << '\n';
-        }
+        write(out);
         close_out(out, p);
         s.files.push_back(p);
-    }
-    if (opts.graphml) {
-        auto p = outdir / "topology.graphml";
-        auto out = open_out(p);
-        write_graphml(g, out);
-        close_out(out, p);
-        s.files.push_back(p);
-    }
-    if (opts.gexf) {
-        auto p = outdir / "topology.gexf";
-        auto out = open_out(p);
-        write_gexf(g, out);
-        close_out(out, p);
-        s.files.push_back(p);
-    }
+        return p;
+    };
+    if (opts.profiles)
+        write_file("profiles.jsonl", [&](std::ofstream &out) {
+            for (size_t i = 0; i < builder.paths().size(); ++i) {
+                TraceProfile prof = classifier.classify(i);
+                attach_clusters(prof, ann);
+                out << profile_json_line(prof, ann) << '\n';
+            }
+        });
+    if (opts.graphml) write_file("topology.graphml", [&](std::ofstream &out) { write_graphml(g, out); });
+    if (opts.gexf) write_file("topology.gexf", [&](std::ofstream &out) { write_gexf(g, out); });
     if (opts.dot) {
-        auto p = outdir / "topology.dot";
-        auto out = open_out(p);
-        write_dot(g, ann, out);
-        close_out(out, p);
-        s.files.push_back(p);
+        auto p = write_file("topology.dot", [&](std::ofstream &out) { write_dot(g, ann, out); });
         // Layout time grows fast with size; past a few thousand nodes a PNG is unreadable anyway.
         constexpr size_t kMaxPngVertices = 3000;
         if (opts.png && g.vertex_count() <= kMaxPngVertices) {

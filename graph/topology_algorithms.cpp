@@ -29,8 +29,8 @@ std::vector<VertexId> TopologyGraph::articulation_points() const
     size_t n = vertex_count();
     Undirected u(n);
     for (size_t i = 0; i < impl_->edges.size(); ++i) {
-        if (!path_edge(impl_->edges[i])) continue;
-        VertexId s = impl_->ends[i].first, d = impl_->ends[i].second;
+        if (!path_edge(impl_->edges[i].info)) continue;
+        VertexId s = impl_->edges[i].src, d = impl_->edges[i].dst;
         if (s != d && on_path_subgraph(impl_->vertices[s]) && on_path_subgraph(impl_->vertices[d])) boost::add_edge(s, d, u);
     }
     std::vector<Undirected::vertex_descriptor> points;
@@ -48,8 +48,8 @@ std::vector<VertexId> TopologyGraph::dominator_tree(VertexId root) const
     if (root >= n) return idom;
     Directed d(n);
     for (size_t i = 0; i < impl_->edges.size(); ++i) {
-        if (!path_edge(impl_->edges[i])) continue;
-        VertexId s = impl_->ends[i].first, t = impl_->ends[i].second;
+        if (!path_edge(impl_->edges[i].info)) continue;
+        VertexId s = impl_->edges[i].src, t = impl_->edges[i].dst;
         if (s != t && on_path_subgraph(impl_->vertices[s]) && on_path_subgraph(impl_->vertices[t])) boost::add_edge(s, t, d);
     }
     using Vertex = Directed::vertex_descriptor;

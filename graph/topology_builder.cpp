@@ -24,8 +24,9 @@ void TopologyBuilder::reserve(size_t traces, size_t hops)
     hops_.reserve(hops);
     // Growing the vertex and edge stores by doubling moved every vertex several
     // times in a 10M-reply build; sweeps have about one new vertex per 8 replies
-    // and one new edge per 2 (the tail of each path is its own).
-    graph_.reserve(hops / 8 + 1024, hops / 2 + 1024);
+    // and one new edge per 2 (the tail of each path is its own); the edge store
+    // gets 1/8 more, since doubling it at the end would raise the peak RSS most.
+    graph_.reserve(hops / 8 + 1024, hops / 2 + hops / 16 + 1024);
 }
 
 VertexId TopologyBuilder::prefix_vertex(uint32_t dst)
@@ -118,6 +119,23 @@ void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, con
     if (last_responding == n) { // nothing answered: record the path, no vertices
         paths_.push_back(rec);
         return;
+    }
+    // Memory-bound: each reply's vertex and edge sit at random places in
+    // hundreds of MB. Ask for them all first, in passes, so the loads overlap;
+    // vertices are still created below in path order (ids do not depend on this).
+    constexpr size_t kPrefetchHops = 64;
+    size_t ahead = std::min(last_responding + 1, kPrefetchHops);
+    for (size_t i = 0; i < ahead; ++i)
+        if (in[i].addr != 0) graph_.prefetch_interface(in[i].addr);
+    VertexId known[kPrefetchHops];
+    for (size_t i = 0; i < ahead; ++i) {
+        known[i] = in[i].addr != 0 ? graph_.peek_interface(in[i].addr) : kNoVertex;
+        VertexId prev = i == 0 ? vantage_ : known[i - 1];
+        if (known[i] != kNoVertex && prev != kNoVertex) graph_.prefetch_edge(prev, known[i], EdgeKind::link);
+    }
+    for (size_t i = 0; i < ahead; ++i) {
+        VertexId prev = i == 0 ? vantage_ : known[i - 1];
+        if (known[i] != kNoVertex && prev != kNoVertex) graph_.prefetch_edge_record(prev, known[i], EdgeKind::link);
     }
     VertexId prev_resp = vantage_;
     uint8_t prev_ttl = 0;

@@ -44,18 +44,15 @@ EdgeInfo &TopologyGraph::edge(VertexId src, VertexId dst, EdgeKind kind)
 {
     if (src >= vertex_count() || dst >= vertex_count()) throw std::out_of_range("TopologyGraph::edge: no such vertex");
     uint32_t next = static_cast<uint32_t>(impl_->edges.size());
-    uint32_t idx = impl_->by_edge[static_cast<int>(kind)].insert(src, dst, next, impl_->ends);
-    if (idx == next) {
-        impl_->edges.push_back(EdgeInfo{.kind = kind});
-        impl_->ends.emplace_back(src, dst);
-    }
-    return impl_->edges[idx];
+    uint32_t idx = impl_->by_edge[static_cast<int>(kind)].insert(src, dst, next, impl_->ends_of);
+    if (idx == next) impl_->edges.push_back({.info = {.kind = kind}, .src = src, .dst = dst});
+    return impl_->edges[idx].info;
 }
 
 const EdgeInfo *TopologyGraph::find_edge(VertexId src, VertexId dst, EdgeKind kind) const
 {
-    uint32_t idx = impl_->by_edge[static_cast<int>(kind)].find(src, dst, impl_->ends);
-    return idx == detail::EdgeIndex::kAbsent ? nullptr : &impl_->edges[idx];
+    uint32_t idx = impl_->by_edge[static_cast<int>(kind)].find(src, dst, impl_->ends_of);
+    return idx == detail::EdgeIndex::kAbsent ? nullptr : &impl_->edges[idx].info;
 }
 
 size_t TopologyGraph::vertex_count() const { return impl_->vertices.size(); }
@@ -77,7 +74,7 @@ void TopologyGraph::for_each_edge(const std::function<void(const EdgeRef &)> &fn
 {
     // Insertion order, so exports are deterministic.
     for (size_t i = 0; i < impl_->edges.size(); ++i)
-        fn(EdgeRef{impl_->ends[i].first, impl_->ends[i].second, &impl_->edges[i]});
+        fn(EdgeRef{impl_->edges[i].src, impl_->edges[i].dst, &impl_->edges[i].info});
 }
 
 std::vector<EdgeRef> TopologyGraph::out_edges(VertexId v) const
@@ -87,7 +84,7 @@ std::vector<EdgeRef> TopologyGraph::out_edges(VertexId v) const
     std::vector<EdgeRef> out;
     // The CSR keeps each vertex's out-edges in insertion order (a stable sort by source).
     for (auto [it, end] = boost::out_edges(v, a); it != end; ++it)
-        out.push_back({v, boost::target(*it, a), &impl_->edges[a[*it].index]});
+        out.push_back({v, boost::target(*it, a), &impl_->edges[a[*it].index].info});
     return out;
 }
 
@@ -100,7 +97,7 @@ std::vector<EdgeRef> TopologyGraph::in_edges(VertexId v) const
     std::sort(found.begin(), found.end()); // insertion order, as for out_edges
     std::vector<EdgeRef> out;
     out.reserve(found.size());
-    for (auto [idx, src] : found) out.push_back({src, v, &impl_->edges[idx]});
+    for (auto [idx, src] : found) out.push_back({src, v, &impl_->edges[idx].info});
     return out;
 }
 
@@ -111,13 +108,34 @@ size_t TopologyGraph::degree(VertexId v) const
     return boost::out_degree(v, a) + boost::in_degree(v, a);
 }
 
+void TopologyGraph::prefetch_interface(uint32_t addr) const noexcept { impl_->by_addr.prefetch(addr); }
+
+VertexId TopologyGraph::peek_interface(uint32_t addr) const noexcept
+{
+    uint32_t v = impl_->by_addr.find(addr);
+    if (v == detail::FlatIndex::kAbsent) return kNoVertex;
+    __builtin_prefetch(&impl_->vertices[v]);
+    return v;
+}
+
+void TopologyGraph::prefetch_edge(VertexId src, VertexId dst, EdgeKind kind) const noexcept
+{
+    impl_->by_edge[static_cast<int>(kind)].prefetch(src, dst);
+}
+
+void TopologyGraph::prefetch_edge_record(VertexId src, VertexId dst, EdgeKind kind) const noexcept
+{
+    // Tag match only: a rare false match just loads the wrong record.
+    uint32_t e = impl_->by_edge[static_cast<int>(kind)].probe(src, dst);
+    if (e != detail::EdgeIndex::kAbsent) __builtin_prefetch(&impl_->edges[e]);
+}
+
 void TopologyGraph::reserve(size_t vertices, size_t edges)
 {
     impl_->vertices.reserve(vertices);
     impl_->edges.reserve(edges);
-    impl_->ends.reserve(edges);
     impl_->by_addr.reserve(vertices);
-    impl_->by_edge[static_cast<int>(EdgeKind::link)].reserve(edges, impl_->ends);
+    impl_->by_edge[static_cast<int>(EdgeKind::link)].reserve(edges, impl_->ends_of);
 }
 
 } // namespace pathmap::graph

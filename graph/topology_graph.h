@@ -53,6 +53,15 @@ public:
 
     void reserve(size_t vertices, size_t edges);
 
+    // Cache hints for the builder, which knows a path's addresses before it
+    // walks them: the lookups' memory loads then overlap instead of queueing.
+    void prefetch_interface(uint32_t addr) const noexcept;
+    // The vertex of an address if it exists (kNoVertex if not), also loading its record.
+    VertexId peek_interface(uint32_t addr) const noexcept;
+    void prefetch_edge(VertexId src, VertexId dst, EdgeKind kind) const noexcept;
+    // After prefetch_edge has had time: loads the edge's own record.
+    void prefetch_edge_record(VertexId src, VertexId dst, EdgeKind kind) const noexcept;
+
     // Analysis over the path subgraph (vantage, interface, anonymous, prefix
     // vertices joined by link and reaches edges).
     // Articulation points of its undirected view.

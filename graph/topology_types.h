@@ -50,7 +50,8 @@ const char *cluster_kind_name(ClusterKind k);
 bool parse_hop_role(std::string_view name, HopRole &out);
 bool parse_scope(std::string_view name, Scope &out);
 
-// Laid out for size (128 bytes): a 10M-reply sweep has over a million of these.
+// Laid out for size (128 bytes, a 10M-reply sweep has over a million of
+// these) and so that what every reply updates shares the first cache line.
 // label stays a std::string because an IPv4 address fits its inline buffer;
 // the other texts repeat or are mostly absent, so they are pooled.
 struct VertexInfo {
@@ -64,16 +65,16 @@ struct VertexInfo {
     uint32_t times_seen = 0;  // replies (interface) or silent slots (anonymous)
     uint32_t traces = 0;      // traces that crossed this vertex
     uint32_t modal_ttl_hits = 0; // observations at the most common TTL (consistency)
+    double rtt_min_ms = 0.0;
+    double rtt_sum_ms = 0.0;
+    double rtt_sumsq_ms = 0.0;
+    int64_t asn = 0;          // 0 = unknown
+    double reliability = 0.0; // [0, 1], see docs/GRAPH.md
     std::string label;        // what Gephi shows: address, name, prefix, cluster id
     SharedText rdns;          // PTR name when known
     SharedText layer;
     SharedText region;        // country or city code when known
     SharedText evidence;      // "; "-joined reasons for the role
-    int64_t asn = 0;          // 0 = unknown
-    double rtt_min_ms = 0.0;
-    double rtt_sum_ms = 0.0;
-    double rtt_sumsq_ms = 0.0;
-    double reliability = 0.0; // [0, 1], see docs/GRAPH.md
 };
 
 // 16 bytes: one per distinct link of a sweep (millions).

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/iterator/transform_iterator.hpp>
 
 #include "graph/detail/flat_index.h"
 #include "graph/topology_graph.h"
@@ -35,9 +36,22 @@ using BoostAdjacency = boost::compressed_sparse_row_graph<boost::bidirectionalS,
 namespace pathmap::graph {
 
 struct TopologyGraph::Impl {
+    // An edge's ends sit next to its counters: a lookup that confirms the key
+    // has already loaded what the reply then updates.
+    struct EdgeRecord {
+        EdgeInfo info;
+        VertexId src = kNoVertex, dst = kNoVertex;
+        std::pair<VertexId, VertexId> ends() const { return {src, dst}; }
+    };
+    struct EndsOf {
+        const std::vector<EdgeRecord> *edges = nullptr;
+        std::pair<VertexId, VertexId> operator()(uint32_t e) const { return (*edges)[e].ends(); }
+        std::pair<VertexId, VertexId> operator()(const EdgeRecord &r) const { return r.ends(); }
+    };
+
     std::vector<VertexInfo> vertices;
-    std::vector<EdgeInfo> edges;
-    std::vector<std::pair<VertexId, VertexId>> ends; // per edge: src, dst
+    std::vector<EdgeRecord> edges;
+    EndsOf ends_of{&edges};
     detail::FlatIndex by_addr;
     detail::EdgeIndex by_edge[4]; // one per EdgeKind
     detail::BoostAdjacency adjacency;
@@ -47,7 +61,9 @@ struct TopologyGraph::Impl {
     const detail::BoostAdjacency &adj()
     {
         if (!adjacency_built || adjacency_vertices != vertices.size() || adjacency_edges != edges.size()) {
-            adjacency = detail::BoostAdjacency(boost::edges_are_unsorted_multi_pass, ends.begin(), ends.end(),
+            auto first = boost::make_transform_iterator(edges.cbegin(), ends_of);
+            auto last = boost::make_transform_iterator(edges.cend(), ends_of);
+            adjacency = detail::BoostAdjacency(boost::edges_are_unsorted_multi_pass, first, last,
                                                boost::counting_iterator<uint32_t>(0),
                                                static_cast<uint32_t>(vertices.size()));
             adjacency_vertices = vertices.size();

@@ -61,6 +61,11 @@ public:
         while (n * 10 > slots_.size() * 7) grow(rehash);
     }
     size_t size() const noexcept { return size_; }
+    // Starts loading the slot a lookup of `hash` begins at.
+    void prefetch(uint64_t hash) const noexcept
+    {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[hash & (slots_.size() - 1)]);
+    }
 
 private:
     struct Slot {
@@ -98,6 +103,7 @@ public:
         return slots_.insert(mix64(key), key, value, [](uint32_t) { return true; }, rehash);
     }
     void reserve(size_t n) { slots_.reserve(n, rehash); }
+    void prefetch(uint32_t key) const noexcept { slots_.prefetch(mix64(key)); }
     size_t size() const noexcept { return slots_.size(); }
 
 private:
@@ -105,33 +111,49 @@ private:
     TaggedSlots slots_;
 };
 
-// (src, dst) to an edge number; the full key is checked against `ends`.
+// (src, dst) to an edge number; the full key is checked with `ends_of(edge)`,
+// which returns the stored edge's (src, dst).
 class EdgeIndex {
 public:
-    using Ends = std::vector<std::pair<uint32_t, uint32_t>>;
     static constexpr uint32_t kAbsent = TaggedSlots::kAbsent;
     static uint64_t hash(uint32_t src, uint32_t dst) noexcept { return mix64((uint64_t{src} << 32) | dst); }
 
-    uint32_t find(uint32_t src, uint32_t dst, const Ends &ends) const noexcept
+    template <class EndsOf>
+    uint32_t find(uint32_t src, uint32_t dst, EndsOf ends_of) const noexcept
     {
         uint64_t h = hash(src, dst);
-        return slots_.find(h, tag_of(h), [&](uint32_t e) { return ends[e].first == src && ends[e].second == dst; });
+        return slots_.find(h, tag_of(h), [&](uint32_t e) { return ends_of(e) == std::pair{src, dst}; });
     }
     // Returns the existing edge's number, or `next` after recording it; the
-    // caller then appends the new edge's ends (only existing entries are read).
-    uint32_t insert(uint32_t src, uint32_t dst, uint32_t next, const Ends &ends)
+    // caller then stores the new edge (only existing entries are read).
+    template <class EndsOf>
+    uint32_t insert(uint32_t src, uint32_t dst, uint32_t next, EndsOf ends_of)
     {
         uint64_t h = hash(src, dst);
         return slots_.insert(
-            h, tag_of(h), next, [&](uint32_t e) { return ends[e].first == src && ends[e].second == dst; },
-            [&](const auto &slot) { return hash(ends[slot.value].first, ends[slot.value].second); });
+            h, tag_of(h), next, [&](uint32_t e) { return ends_of(e) == std::pair{src, dst}; },
+            [&](const auto &slot) { return rehash(slot.value, ends_of); });
     }
-    void reserve(size_t n, const Ends &ends)
+    template <class EndsOf>
+    void reserve(size_t n, EndsOf ends_of)
     {
-        slots_.reserve(n, [&](const auto &slot) { return hash(ends[slot.value].first, ends[slot.value].second); });
+        slots_.reserve(n, [&](const auto &slot) { return rehash(slot.value, ends_of); });
+    }
+    void prefetch(uint32_t src, uint32_t dst) const noexcept { slots_.prefetch(hash(src, dst)); }
+    // The first entry whose tag matches, without reading any edge (a guess for prefetching).
+    uint32_t probe(uint32_t src, uint32_t dst) const noexcept
+    {
+        uint64_t h = hash(src, dst);
+        return slots_.find(h, tag_of(h), [](uint32_t) { return true; });
     }
 
 private:
+    template <class EndsOf>
+    static uint64_t rehash(uint32_t e, EndsOf ends_of)
+    {
+        auto [s, d] = ends_of(e);
+        return hash(s, d);
+    }
     static uint32_t tag_of(uint64_t h) noexcept { return static_cast<uint32_t>(h >> 32); }
     TaggedSlots slots_;
 };
