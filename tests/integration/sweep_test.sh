@@ -27,6 +27,8 @@ $PY -c "import json,sys; [print(t['prefix']) for t in json.load(open(sys.argv[1]
 run "$BIN" sweep -f "$WORK/prefixes.txt" --per-24 8 --flows 2 --allow 198.18.0.0/15 --rate 5000 --wait 1000 -q --no-graph -o "$WORK/disc"
 check test $? = 0
 check $PY "$SRC/tests/integration/sweep/check_sweep.py" discovery "$TRUTH" "$WORK/disc"
+# The final drain ends once replies stop (a multiple of the max RTT), well before --wait.
+check $PY -c "import json,sys; s=json.load(open(sys.argv[1])); p=s['phase_s']; sys.exit(0 if 0 < p['drain'] < 0.9 and s['max_rtt_ms'] > 0 and s['hole_passes'] <= 3 else 1)" "$WORK/disc/summary.json"
 
 # 2. Same targets as scamper (icmp-paris), complete traces, hop by hop.
 printf '198.19.1.5\n198.19.2.5\n198.19.3.5\n198.19.4.5\n198.19.10.5\n' >"$WORK/five.txt"
@@ -45,13 +47,16 @@ for combo in icmp:afxdp udp:afxdp tcp:afxdp icmp:packet icmp:raw udp:raw tcp:pac
 done
 
 # 4. SIGINT mid-sweep: partial outputs marked incomplete.
-ip netns exec "pm$NAME-prober" "$BIN" sweep 198.19.0.0/16 --all-hosts --allow 198.18.0.0/15 --rate 2000 --wait 500 -q --no-graph -o "$WORK/int" &
+ip netns exec "pm$NAME-prober" "$BIN" sweep 198.19.0.0/16 --all-hosts --allow 198.18.0.0/15 --rate 2000 --wait 500 --no-graph -o "$WORK/int" 2>"$WORK/int.err" &
 pid=$!
-sleep 3
+# Interrupt once probes are going out (a fixed sleep raced a slow start under load).
+for _ in $(seq 60); do grep -q "sent [1-9]" "$WORK/int.err" 2>/dev/null && break; sleep 0.5; done
 kill -INT "$pid"  # ip netns exec execs pathmap: same pid
 wait "$pid"
 check test -s "$WORK/int/summary.json"
 check $PY -c "import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if s['complete'] is False and s['probes_sent']>0 else 1)" "$WORK/int/summary.json"
+# Interrupted: the drain keeps the whole --wait (500 ms), not the adaptive one.
+check $PY -c "import json,sys; s=json.load(open(sys.argv[1])); sys.exit(0 if s['phase_s']['drain'] >= 0.45 else 1)" "$WORK/int/summary.json"
 check $PY -c "import json,sys; ls=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if len(ls)==65536 and any(t['stop_reason']=='interrupted' for t in ls) else 1)" "$WORK/int/traces.jsonl"
 
 # 5. Bad targets: non-zero exit, one line, nothing sent.

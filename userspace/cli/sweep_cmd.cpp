@@ -182,7 +182,7 @@ void add_sweep_command(CLI::App &app)
         ->capture_default_str();
     cmd->add_option("--allow", opts->allow, "Open a special-purpose block (RFC 1918, 100.64/10, 198.18/15, ...) for probing")
         ->type_name("CIDR");
-    cmd->add_option("--wait", opts->cfg.wait_ms, "Milliseconds to wait for replies; later ones are counted as late")
+    cmd->add_option("--wait", opts->cfg.wait_ms, "Milliseconds a reply may take (later ones count as late); the final drain stops sooner once replies stop")
         ->check(CLI::Range(10, 60000))
         ->default_val(def.wait_ms);
     cmd->add_option("--flows", opts->cfg.flows, "Paris flow ids per target (ECMP branches), each its own trace")
@@ -191,7 +191,7 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--gap-limit", opts->cfg.gap_limit, "Silent TTLs in a row that end a trace")
         ->check(CLI::Range(1, 32))
         ->default_val(int{def.gap_limit});
-    cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Passes re-asking TTLs lost to ICMP rate limits")
+    cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Most passes re-asking TTLs lost to ICMP rate limits (they stop once one finds no new interface or link)")
         ->check(CLI::Range(0, 20))
         ->default_val(def.hole_passes);
     cmd->add_flag("--complete-traces", opts->complete_traces,

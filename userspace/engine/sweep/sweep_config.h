@@ -29,7 +29,7 @@ struct SweepConfig {
     uint8_t default_split = 16;     // split TTL when no distance is known (FlashRoute's default)
     uint8_t gap_limit = 3;
     bool stop_set = true;           // false: complete traces down to TTL 1
-    unsigned hole_passes = 3;       // re-ask passes for rate-limited holes
+    unsigned hole_passes = 3;       // most re-ask passes for rate-limited holes (fewer once one finds nothing new)
     uint32_t hole_pass_gap_ms = 1000; // Linux refills one ICMP error token per second per host
 };
 

@@ -2,6 +2,7 @@
 #include "userspace/engine/sweep/sweep_run.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "pathmap/ipv4.h"
@@ -46,14 +47,29 @@ public:
 
     SweepResult run()
     {
+        uint64_t t0 = tx::monotonic_ns();
         if (cfg_.preprobe) preprobe();
         else
             for (size_t tr = 0; tr < table_.num_traces(); ++tr) tree_.set_split(tr, cfg_.default_split);
+        uint64_t t1 = tx::monotonic_ns();
+        phase_ns_[0] = t1 - t0;
         rounds();
+        t0 = t1;
+        t1 = tx::monotonic_ns();
+        phase_ns_[1] = t1 - t0;
         holes();
-        // Stragglers: anything answered within the wait still counts.
+        phase_ns_[2] = tx::monotonic_ns() - t1;
         phase_ = "drain";
-        drain(tx::monotonic_ns() + uint64_t{cfg_.wait_ms} * 1'000'000, !interrupted_);
+        const uint64_t drain_start = tx::monotonic_ns();
+        if (interrupted_) {
+            // Interrupted: the user was promised the whole wait (a second signal cuts it).
+            drain(drain_start + wait_ns(), false);
+        } else {
+            // Stragglers: the matcher still accepts anything up to --wait after
+            // its send, so this only has to outlast the slowest reply seen so far.
+            settle(last_send_ns_ + final_guard_ns());
+        }
+        final_drain_ns_ = tx::monotonic_ns() - drain_start;
         return finish();
     }
 
@@ -98,12 +114,26 @@ private:
         }
     }
 
+    uint64_t wait_ns() const noexcept { return uint64_t{cfg_.wait_ms} * 1'000'000; }
+    uint64_t max_rtt_ns() const noexcept { return uint64_t{matcher_.stats().max_rtt_us} * 1000; }
+
+    // Notes when the last reply (matched or not) arrived, for settle().
+    void note_replies(uint64_t now) noexcept
+    {
+        const uint64_t seen = matcher_.stats().matched + matcher_.stats().rejected_total();
+        if (seen != replies_seen_) {
+            replies_seen_ = seen;
+            last_reply_ns_ = now;
+        }
+    }
+
     void drain(uint64_t deadline_ns, bool honour_stop)
     {
         for (;;) {
             const uint64_t now = tx::monotonic_ns();
+            note_replies(now);
             if (now >= deadline_ns) break;
-            session_.drain_until(std::min(deadline_ns, now + 100'000'000), honour_stop ? stop_ : abort_);
+            session_.drain_until(std::min(deadline_ns, now + 10'000'000), honour_stop ? stop_ : abort_);
             update_status();
             if (honour_stop) {
                 check_stop();
@@ -117,8 +147,31 @@ private:
     // Time to wait after a round's last probe before reading its answers.
     uint64_t round_guard_ns() const
     {
-        const uint64_t rtt = uint64_t{matcher_.stats().max_rtt_us} * 1000;
-        return std::clamp<uint64_t>(2 * rtt + 20'000'000, 50'000'000, uint64_t{cfg_.wait_ms} * 1'000'000);
+        return std::clamp<uint64_t>(2 * max_rtt_ns() + 20'000'000, 50'000'000, wait_ns());
+    }
+
+    // The final drain: a multiple of the slowest reply seen, never past --wait.
+    uint64_t final_guard_ns() const
+    {
+        return std::clamp<uint64_t>(4 * max_rtt_ns() + 100'000'000, 200'000'000, wait_ns());
+    }
+
+    // Quiet time that ends settle(): twice the slowest reply seen.
+    uint64_t idle_ns() const { return std::clamp<uint64_t>(2 * max_rtt_ns() + 10'000'000, 20'000'000, wait_ns()); }
+
+    // Drains until min_until_ns, then on while replies keep arriving (none
+    // for idle_ns() ends it), and never past --wait after the last probe.
+    // Replies that come later are not lost to the matcher: they are read by
+    // the next phase's drains, and the matcher accepts them up to --wait.
+    void settle(uint64_t min_until_ns)
+    {
+        const uint64_t cap = std::max(min_until_ns, last_send_ns_ + wait_ns());
+        drain(std::min(min_until_ns, cap), true);
+        while (!interrupted_ && !is_set(abort_)) {
+            const uint64_t now = tx::monotonic_ns();
+            if (now >= cap || now >= last_reply_ns_ + idle_ns()) break;
+            drain(std::min(cap, std::max(now + 1'000'000, last_reply_ns_ + idle_ns())), true);
+        }
     }
 
     void preprobe()
@@ -178,21 +231,46 @@ private:
         round_probes_ = sent_ - preprobes_;
     }
 
+    // Re-asks rate-limited holes. A pass runs only while holes remain and the
+    // previous pass found a new interface or link, and comes at least
+    // hole_pass_gap_ms after the previous one (the time a rate-limited
+    // router needs to refill a token); it ends once its answers have settled
+    // rather than after a fixed time.
     void holes()
     {
         if (interrupted_ || cfg_.hole_passes == 0) return;
         phase_ = "holes";
         const auto groups = sched::find_hole_groups(table_);
+        auto found = match::count_discovery(table_);
+        const uint64_t gap = uint64_t{cfg_.hole_pass_gap_ms} * 1'000'000;
+        uint64_t prev_start = 0;
         for (unsigned pass = 0; pass < cfg_.hole_passes && !interrupted_; ++pass) {
-            const uint64_t pass_start = tx::monotonic_ns();
             probes_.clear();
             if (sched::plan_hole_pass(table_, groups, pass, probes_) == 0) break;
+            if (pass > 0) {
+                // Waiting for the refill may answer holes: plan again after it.
+                drain(prev_start + gap, true);
+                if (interrupted_) break;
+                probes_.clear();
+                if (sched::plan_hole_pass(table_, groups, pass, probes_) == 0) break;
+            }
+            prev_start = tx::monotonic_ns();
             send_all(probes_);
             hole_probes_ += probes_.size();
-            const uint64_t gap = uint64_t{cfg_.hole_pass_gap_ms} * 1'000'000;
-            drain(std::max(last_send_ns_ + round_guard_ns(), pass_start + gap), true);
+            ++hole_passes_run_;
+            settle(last_send_ns_ + round_guard_ns());
+            size_t answered = 0;
+            for (const auto &p : probes_)
+                if (const auto t = table_.find_target(p.dst)) answered += table_.answered(table_.trace_index(*t, p.flow_id), p.ttl);
+            const auto now_found = match::count_discovery(table_);
+            log::info("hole pass {}: {} probes, {} answered, {} new interfaces, {} new links", pass, probes_.size(), answered,
+                      now_found.interfaces - found.interfaces, now_found.links - found.links);
+            // A pass that adds no interface and no link only fills per-trace
+            // holes; another one would cost a token refill (1 s) for the same.
+            if (now_found.interfaces == found.interfaces && now_found.links == found.links) break;
+            found = now_found;
         }
-        log::info("hole passes: {} neighbour groups, {} probes", groups.size(), hole_probes_);
+        log::info("hole passes: {} neighbour groups, {} passes, {} probes", groups.size(), hole_passes_run_, hole_probes_);
     }
 
     SweepResult finish()
@@ -229,6 +307,13 @@ private:
             {"probes_sent", sent_},
             {"probes_by_phase", {{"preprobe", preprobes_}, {"rounds", round_probes_}, {"holes", hole_probes_}}},
             {"rounds", rounds_},
+            {"hole_passes", hole_passes_run_},
+            {"max_rtt_ms", static_cast<double>(ms.max_rtt_us) / 1e3},
+            {"phase_s",
+             {{"preprobe", static_cast<double>(phase_ns_[0]) / 1e9},
+              {"rounds", static_cast<double>(phase_ns_[1]) / 1e9},
+              {"holes", static_cast<double>(phase_ns_[2]) / 1e9},
+              {"drain", static_cast<double>(final_drain_ns_) / 1e9}}},
             {"replies_matched", ms.matched},
             {"replies_rejected", rejected},
             {"ringbuf_dropped", ring_full},
@@ -271,7 +356,9 @@ private:
     uint64_t start_ns_ = 0, last_send_ns_ = 0, seed_ = 0;
     size_t chunk_ = 64;
     uint64_t sent_ = 0, pre_sent_ = 0, preprobes_ = 0, round_probes_ = 0, hole_probes_ = 0;
-    unsigned rounds_ = 0;
+    uint64_t replies_seen_ = 0, last_reply_ns_ = 0, final_drain_ns_ = 0;
+    std::array<uint64_t, 3> phase_ns_{}; // preprobe, rounds, holes
+    unsigned rounds_ = 0, hole_passes_run_ = 0;
     bool interrupted_ = false;
     const char *phase_ = "start";
 };
