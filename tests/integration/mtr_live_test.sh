@@ -59,7 +59,7 @@ tmux kill-session -t "$SESSION" 2>/dev/null || true
 
 echo "== no terminal: a report every 5 rounds, SIGINT ends it with a final report"
 set +e
-ip netns exec "pm$NAME-prober" timeout --preserve-status -s INT 3 "$BIN" mtr "$T" --allow 198.18.0.0/15 --continuous \
+ip netns exec "pm$NAME-prober" timeout --preserve-status -s INT 6 "$BIN" mtr "$T" --allow 198.18.0.0/15 --continuous \
   --report-every 5 --interval 100 --timeout 300 < /dev/null > "$OUT/periodic.txt" 2>"$OUT/periodic.err"
 rc=$?
 set -e
