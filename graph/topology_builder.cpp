@@ -32,20 +32,20 @@ void TopologyBuilder::reserve(size_t traces, size_t hops)
 VertexId TopologyBuilder::prefix_vertex(uint32_t dst)
 {
     Ipv4Prefix p{.addr = dst & Ipv4Prefix{.addr = 0, .len = cfg_.prefix_len}.mask(), .len = cfg_.prefix_len};
-    auto it = prefixes_.find(p.addr);
-    if (it != prefixes_.end()) return it->second;
+    uint32_t found = prefixes_.find(p.addr);
+    if (found != detail::FlatIndex::kAbsent) return found;
     VertexInfo v;
     v.kind = VertexKind::prefix;
     v.addr = p.addr;
     v.label = format_prefix(p);
     VertexId id = graph_.add_vertex(std::move(v));
-    prefixes_.emplace(p.addr, id);
+    prefixes_.insert(p.addr, id);
     return id;
 }
 
 VertexId TopologyBuilder::anonymous_vertex(VertexId prev, VertexId next, uint8_t offset)
 {
-    auto key = std::make_tuple(prev, next, offset);
+    AnonymousKey key{prev, next, offset};
     auto it = anonymous_.find(key);
     if (it != anonymous_.end()) return it->second;
     VertexInfo v;

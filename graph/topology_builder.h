@@ -8,12 +8,12 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
-#include <tuple>
+#include <unordered_map>
 #include <vector>
 
+#include "graph/detail/flat_index.h"
 #include "graph/topology_graph.h"
 #include "pathmap/trace.h"
 
@@ -99,8 +99,20 @@ private:
     VertexId vantage_ = kNoVertex;
     std::vector<PathRecord> paths_;
     std::vector<PathHop> hops_;
-    std::map<uint32_t, VertexId> prefixes_;
-    std::map<std::tuple<VertexId, VertexId, uint8_t>, VertexId> anonymous_;
+    // Looked up once per trace and per silent hop: hashed, not std::map trees.
+    detail::FlatIndex prefixes_;
+    struct AnonymousKey {
+        VertexId prev, next;
+        uint8_t offset;
+        bool operator==(const AnonymousKey &) const = default;
+    };
+    struct AnonymousKeyHash {
+        size_t operator()(const AnonymousKey &k) const noexcept
+        {
+            return detail::mix64((uint64_t{k.prev} << 32 | k.next) ^ (uint64_t{k.offset} << 56));
+        }
+    };
+    std::unordered_map<AnonymousKey, VertexId, AnonymousKeyHash> anonymous_;
     std::vector<Reply> scratch_;
     std::vector<HopName> scratch_names_;
 };
