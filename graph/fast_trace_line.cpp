@@ -132,10 +132,11 @@ struct ReplySink {
     }
     void rdns(std::string_view s) { name.name = s; }
     double &rtt() { return rtt_ms; }
-    void icmp_type(int) {}
+    int type = -1, quoted = 0; // combined after the hop: keys come in any order
+    void icmp_type(int v) { type = v; }
     void icmp_code(int) {}
     void reply_ttl(int v) { r.reply_ttl = static_cast<uint8_t>(std::clamp(v, 0, 255)); }
-    void quoted_ttl(int v) { r.quoted_ttl = static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+    void quoted_ttl(int v) { quoted = v; }
     void label(uint32_t) { r.mpls = true; }
 };
 
@@ -266,6 +267,7 @@ bool parse_trace_line_replies(std::string_view line, TraceLineReplies &out)
         ReplySink sink{r, name};
         if (!parse_hop(c, sink)) return false;
         r.rtt_ms = static_cast<float>(sink.rtt_ms);
+        r.quoted_ttl = TopologyBuilder::tunnel_quoted_ttl(sink.type, sink.quoted);
         out.replies.push_back(r);
         if (sink.has_addr) out.names.push_back(name);
         return true;

@@ -71,7 +71,7 @@ void TopologyBuilder::add(const Trace &t)
     for (const Hop &h : t.hops) {
         Reply r{.ttl = h.ttl, .rtt_ms = static_cast<float>(h.rtt_ms),
                 .reply_ttl = static_cast<uint8_t>(std::clamp(h.reply_ttl, 0, 255)),
-                .quoted_ttl = static_cast<uint8_t>(std::clamp(h.quoted_ttl, 0, 255)), .mpls = !h.mpls_labels.empty()};
+                .quoted_ttl = tunnel_quoted_ttl(h.icmp_type, h.quoted_ttl), .mpls = !h.mpls_labels.empty()};
         if (!h.addr.empty()) {
             auto a = parse_ipv4(h.addr);
             if (!a) throw std::invalid_argument("trace to " + t.dst + ": hop address '" + h.addr + "' is not IPv4");

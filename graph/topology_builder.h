@@ -65,9 +65,18 @@ public:
         uint32_t addr = 0;
         float rtt_ms = 0.0f;
         uint8_t reply_ttl = 0;
-        uint8_t quoted_ttl = 0;
+        uint8_t quoted_ttl = 0; // see tunnel_quoted_ttl()
         bool mpls = false;
     };
+    // The quoted TTL is tunnel evidence only in a Time Exceeded reply: there a
+    // value above 1 means the TTL was not decremented along the way (an MPLS
+    // tunnel). A Destination Unreachable quotes whatever TTL the probe had left,
+    // so its quote says nothing and is dropped. icmp_type -1 = not known.
+    static uint8_t tunnel_quoted_ttl(int icmp_type, int quoted_ttl)
+    {
+        if (icmp_type >= 0 && icmp_type != 11) return 0;
+        return static_cast<uint8_t>(quoted_ttl < 0 ? 0 : quoted_ttl > 255 ? 255 : quoted_ttl);
+    }
     void add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n);
     // The rDNS name (possibly empty) of each hop that has an address, in trace
     // order; add_path with names attaches them as add(const Trace &) does.

@@ -120,6 +120,32 @@ TEST(FastIngest, BadAddressIsReportedWithItsLine)
     EXPECT_FALSE(parse_trace_line_replies(R"({"dst":"host.example","hops":[]})", r));
 }
 
+// A router's Destination Unreachable quotes the TTL the probe had left (5
+// here); only a Time Exceeded quote above 1 is tunnel evidence. Both ingest
+// paths keep the first and drop the second (the demo's first-hop router was
+// once called an MPLS backbone from its unreachables).
+TEST(FastIngest, QuotedTtlKeptOnlyForTimeExceeded)
+{
+    const char *line =
+        R"({"dst":"198.19.240.1","hops":[{"ttl":1,"addr":"198.18.0.1","rtt_ms":0.2,"icmp_type":11,"quoted_ttl":2},)"
+        R"({"ttl":6,"addr":"198.18.1.1","rtt_ms":0.9,"quoted_ttl":5,"icmp_type":3},)"
+        R"({"ttl":7,"addr":"198.18.1.5","rtt_ms":1.1,"quoted_ttl":4}]})";
+    TraceLineReplies r;
+    ASSERT_TRUE(parse_trace_line_replies(line, r));
+    ASSERT_EQ(r.replies.size(), 3u);
+    EXPECT_EQ(r.replies[0].quoted_ttl, 2);
+    EXPECT_EQ(r.replies[1].quoted_ttl, 0);
+    EXPECT_EQ(r.replies[2].quoted_ttl, 4); // type unknown: kept
+    Trace t;
+    ASSERT_TRUE(parse_trace_line_fast(line, t));
+    TopologyBuilder via_trace;
+    via_trace.add(t);
+    ASSERT_EQ(via_trace.hops().size(), 7u);
+    EXPECT_EQ(via_trace.hops()[0].quoted_ttl, 2);
+    EXPECT_EQ(via_trace.hops()[5].quoted_ttl, 0);
+    EXPECT_EQ(via_trace.hops()[6].quoted_ttl, 4);
+}
+
 TEST(FastIngest, AdjacencyFollowsLaterEdgesAndKeepsInsertionOrder)
 {
     TopologyGraph g;
