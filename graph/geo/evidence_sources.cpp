@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "graph/geo/gazetteer.h"
+#include "pathmap/blocklist.h"
 
 namespace pathmap::geo
 {
@@ -53,28 +54,9 @@ double parse_number(const std::string &s, const std::string &where)
 
 bool is_bogon(uint32_t a)
 {
-    struct Range {
-        uint32_t net;
-        uint32_t mask;
-    };
-    static constexpr Range kRanges[] = {
-        {0x00000000, 0xff000000}, // 0/8
-        {0x0a000000, 0xff000000}, // 10/8
-        {0x64400000, 0xffc00000}, // 100.64/10
-        {0x7f000000, 0xff000000}, // 127/8
-        {0xa9fe0000, 0xffff0000}, // 169.254/16
-        {0xac100000, 0xfff00000}, // 172.16/12
-        {0xc0000000, 0xffffff00}, // 192.0.0/24
-        {0xc0000200, 0xffffff00}, // 192.0.2/24
-        {0xc0a80000, 0xffff0000}, // 192.168/16
-        {0xc6120000, 0xfffe0000}, // 198.18/15
-        {0xc6336400, 0xffffff00}, // 198.51.100/24
-        {0xcb007100, 0xffffff00}, // 203.0.113/24
-        {0xe0000000, 0xe0000000}, // 224/3 multicast and reserved
-    };
-    for (const Range &r : kRanges)
-        if ((a & r.mask) == r.net) return true;
-    return false;
+    // The same registry the sweep and MTR refuse to probe, nothing opened.
+    static const Blocklist kSpecialPurpose;
+    return kSpecialPurpose.blocked(a);
 }
 
 void PrefixLocations::add(const Ipv4Prefix &p, Location loc)

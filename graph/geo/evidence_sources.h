@@ -84,8 +84,9 @@ class LatencyPriors
     std::unordered_map<std::string, Pair> pairs_;
 };
 
-// RFC 1918, RFC 6598, loopback, link-local, benchmarking, multicast and the
-// rest of the special-purpose registry: no database locates them.
+// Addresses in the IANA special-purpose registry (pathmap/blocklist.h: RFC
+// 1918, RFC 6598, loopback, link-local, benchmarking, multicast...): no public
+// database locates them.
 bool is_bogon(uint32_t addr_host_order);
 
 } // namespace pathmap::geo
