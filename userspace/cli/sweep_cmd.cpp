@@ -191,7 +191,7 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--gap-limit", opts->cfg.gap_limit, "Silent TTLs in a row that end a trace")
         ->check(CLI::Range(1, 32))
         ->default_val(int{def.gap_limit});
-    cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Most passes re-asking TTLs lost to ICMP rate limits (they stop once one finds no new interface or link)")
+    cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Most passes re-asking TTLs lost to ICMP rate limits (they stop once one finds no new interface or link; with --complete-traces, once one gets no answer)")
         ->check(CLI::Range(0, 20))
         ->default_val(def.hole_passes);
     cmd->add_flag("--complete-traces", opts->complete_traces,

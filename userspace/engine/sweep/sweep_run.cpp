@@ -232,7 +232,8 @@ private:
     }
 
     // Re-asks rate-limited holes. A pass runs only while holes remain and the
-    // previous pass found a new interface or link, and comes at least
+    // previous pass found a new interface or link (with complete traces: any
+    // answer), and comes at least
     // hole_pass_gap_ms after the previous one (the time a rate-limited
     // router needs to refill a token); it ends once its answers have settled
     // rather than after a fixed time.
@@ -243,11 +244,15 @@ private:
         const auto groups = sched::find_hole_groups(table_);
         auto found = match::count_discovery(table_);
         const uint64_t gap = uint64_t{cfg_.hole_pass_gap_ms} * 1'000'000;
-        uint64_t prev_start = 0;
+        // Complete traces promise every TTL, so there the first pass also waits
+        // for the refill (right after the rounds a rate-limited router's tokens
+        // are spent) and passes go on while they fill holes at all.
+        const bool complete = !cfg_.stop_set;
+        uint64_t prev_start = last_send_ns_;
         for (unsigned pass = 0; pass < cfg_.hole_passes && !interrupted_; ++pass) {
             probes_.clear();
             if (sched::plan_hole_pass(table_, groups, pass, probes_) == 0) break;
-            if (pass > 0) {
+            if (pass > 0 || complete) {
                 // Waiting for the refill may answer holes: plan again after it.
                 drain(prev_start + gap, true);
                 if (interrupted_) break;
@@ -267,7 +272,9 @@ private:
                       now_found.interfaces - found.interfaces, now_found.links - found.links);
             // A pass that adds no interface and no link only fills per-trace
             // holes; another one would cost a token refill (1 s) for the same.
-            if (now_found.interfaces == found.interfaces && now_found.links == found.links) break;
+            const bool progress = complete ? answered > 0
+                                           : now_found.interfaces != found.interfaces || now_found.links != found.links;
+            if (!progress) break;
             found = now_found;
         }
         log::info("hole passes: {} neighbour groups, {} passes, {} probes", groups.size(), hole_passes_run_, hole_probes_);
