@@ -47,29 +47,30 @@ public:
 
     SweepResult run()
     {
-        uint64_t t0 = tx::monotonic_ns();
+        uint64_t mark = tx::monotonic_ns();
+        auto lap = [&](Phase p) {
+            const uint64_t now = tx::monotonic_ns();
+            phase_ns_[p] = now - mark;
+            mark = now;
+        };
         if (cfg_.preprobe) preprobe();
         else
             for (size_t tr = 0; tr < table_.num_traces(); ++tr) tree_.set_split(tr, cfg_.default_split);
-        uint64_t t1 = tx::monotonic_ns();
-        phase_ns_[0] = t1 - t0;
+        lap(kPreprobe);
         rounds();
-        t0 = t1;
-        t1 = tx::monotonic_ns();
-        phase_ns_[1] = t1 - t0;
+        lap(kRounds);
         holes();
-        phase_ns_[2] = tx::monotonic_ns() - t1;
+        lap(kHoles);
         phase_ = "drain";
-        const uint64_t drain_start = tx::monotonic_ns();
         if (interrupted_) {
             // Interrupted: the user was promised the whole wait (a second signal cuts it).
-            drain(drain_start + wait_ns(), false);
+            drain(mark + wait_ns(), false);
         } else {
             // Stragglers: the matcher still accepts anything up to --wait after
             // its send, so this only has to outlast the slowest reply seen so far.
             settle(last_send_ns_ + final_guard_ns());
         }
-        final_drain_ns_ = tx::monotonic_ns() - drain_start;
+        lap(kDrain);
         return finish();
     }
 
@@ -233,10 +234,9 @@ private:
 
     // Re-asks rate-limited holes. A pass runs only while holes remain and the
     // previous pass found a new interface or link (with complete traces: any
-    // answer), and comes at least
-    // hole_pass_gap_ms after the previous one (the time a rate-limited
-    // router needs to refill a token); it ends once its answers have settled
-    // rather than after a fixed time.
+    // answer), and comes at least hole_pass_gap_ms after the previous one (the
+    // time a rate-limited router needs to refill a token); it ends once its
+    // answers have settled rather than after a fixed time.
     void holes()
     {
         if (interrupted_ || cfg_.hole_passes == 0) return;
@@ -317,10 +317,10 @@ private:
             {"hole_passes", hole_passes_run_},
             {"max_rtt_ms", static_cast<double>(ms.max_rtt_us) / 1e3},
             {"phase_s",
-             {{"preprobe", static_cast<double>(phase_ns_[0]) / 1e9},
-              {"rounds", static_cast<double>(phase_ns_[1]) / 1e9},
-              {"holes", static_cast<double>(phase_ns_[2]) / 1e9},
-              {"drain", static_cast<double>(final_drain_ns_) / 1e9}}},
+             {{"preprobe", static_cast<double>(phase_ns_[kPreprobe]) / 1e9},
+              {"rounds", static_cast<double>(phase_ns_[kRounds]) / 1e9},
+              {"holes", static_cast<double>(phase_ns_[kHoles]) / 1e9},
+              {"drain", static_cast<double>(phase_ns_[kDrain]) / 1e9}}},
             {"replies_matched", ms.matched},
             {"replies_rejected", rejected},
             {"ringbuf_dropped", ring_full},
@@ -363,8 +363,9 @@ private:
     uint64_t start_ns_ = 0, last_send_ns_ = 0, seed_ = 0;
     size_t chunk_ = 64;
     uint64_t sent_ = 0, pre_sent_ = 0, preprobes_ = 0, round_probes_ = 0, hole_probes_ = 0;
-    uint64_t replies_seen_ = 0, last_reply_ns_ = 0, final_drain_ns_ = 0;
-    std::array<uint64_t, 3> phase_ns_{}; // preprobe, rounds, holes
+    uint64_t replies_seen_ = 0, last_reply_ns_ = 0;
+    enum Phase { kPreprobe, kRounds, kHoles, kDrain, kPhases };
+    std::array<uint64_t, kPhases> phase_ns_{};
     unsigned rounds_ = 0, hole_passes_run_ = 0;
     bool interrupted_ = false;
     const char *phase_ = "start";
