@@ -91,6 +91,7 @@ int replies(uint64_t n)
         make_path(i, hops, dst);
         b.add_path(dst, 0, true, hops.data(), hops.size());
     }
+    b.finish(); // places the silent hops: part of building the graph
     double t = secs(t0), t_cpu = cpu_secs() - c0;
     long rss_ingest = peak_rss_mib();
     auto t1 = Clock::now();
@@ -151,6 +152,7 @@ int ingest(const char *file, uint64_t traces)
     double parse = secs(t0);
     TopologyBuilder b;
     b.add(ts);
+    b.finish();
     double t = secs(t0), t_cpu = cpu_secs() - c0;
     std::printf("fast reader into std::vector<Trace> + build: %zu hops in %.3f s (CPU %.3f s) = %.2f M hops/s (CPU-time rate %.2f); "
                 "of which parsing %.3f s\n", n_hops, t, t_cpu, n_hops / t / 1e6, n_hops / t_cpu / 1e6, parse);
@@ -160,6 +162,7 @@ int ingest(const char *file, uint64_t traces)
     c0 = cpu_secs();
     TopologyBuilder streamed;
     size_t n = ingest_traces_file(file, InputFormat::pathmap, streamed);
+    streamed.finish();
     double ts_stream = secs(t0), ts_cpu = cpu_secs() - c0;
     std::printf("pathmap graph ingest_traces_file (streamed into the builder): %zu traces, %zu hops in %.3f s (CPU %.3f s) = "
                 "%.2f M hops/s (CPU-time rate %.2f); speed-up over the baseline %.2fx (CPU %.2fx)\n",
@@ -178,6 +181,7 @@ int graphml(const char *file, uint64_t nodes)
         make_path(i++, hops, dst);
         b.add_path(dst, 0, true, hops.data(), hops.size());
     }
+    b.finish();
     auto t0 = Clock::now();
     {
         std::ofstream out(file);

@@ -62,7 +62,7 @@ summary = json.load(open(sys.argv[2] + "/summary.json"))
 print(f"pathmap summary: {summary['targets']} targets, {summary['probes_sent']} probes in {summary['duration_s']:.1f} s "
       f"({summary['pps_avg']:.0f} pps), matched {summary['replies_matched']}, rejected {sum(summary['replies_rejected'].values())}, "
       f"ringbuf_dropped {summary['ringbuf_dropped']}, tx {summary['tx']}")
-pm_traces = [(t["dst"], [(h["ttl"], h["addr"]) for h in t["hops"]]) for t in pm]
+pm_traces = [(t["dst"], [(h["ttl"], h["addr"]) for h in t["hops"] if h.get("addr")]) for t in pm]
 report("pathmap", pm_traces, summary["probes_sent"])
 if len(sys.argv) > 3:
     sc_traces, sc_probes = [], 0

@@ -186,7 +186,8 @@ bool parse_hop(Cursor &c, Sink &h)
 
 // The line's top level; `hop(c)` parses one element of "hops".
 template <class Dst, class Hops>
-bool parse_line(std::string_view line, Dst dst, uint16_t &flow_id, bool &reached, std::string *stop_reason, Hops hop)
+bool parse_line(std::string_view line, Dst dst, uint16_t &flow_id, uint8_t &first_ttl, bool &reached,
+                std::string *stop_reason, Hops hop)
 {
     Cursor c{line.data(), line.data() + line.size()};
     if (!c.eat('{')) return false;
@@ -202,6 +203,10 @@ bool parse_line(std::string_view line, Dst dst, uint16_t &flow_id, bool &reached
             long long i = 0;
             if (!c.integer(i) || i < 0 || i > 65535) return false;
             flow_id = static_cast<uint16_t>(i);
+        } else if (key == "first_ttl") {
+            long long i = 0;
+            if (!c.integer(i) || i < 0 || i > 255) return false;
+            first_ttl = static_cast<uint8_t>(i);
         } else if (key == "reached") {
             if (!c.boolean(reached)) return false;
         } else if (key == "stop_reason") {
@@ -232,6 +237,7 @@ bool parse_trace_line_fast(std::string_view line, Trace &t)
     // Reset field by field so the caller can reuse the trace's buffers.
     t.dst.clear();
     t.flow_id = 0;
+    t.first_ttl = 0;
     t.reached = false;
     t.stop_reason.clear();
     t.hops.clear();
@@ -246,13 +252,14 @@ bool parse_trace_line_fast(std::string_view line, Trace &t)
         t.hops.push_back(std::move(h));
         return true;
     };
-    return parse_line(line, dst, t.flow_id, t.reached, &t.stop_reason, hop);
+    return parse_line(line, dst, t.flow_id, t.first_ttl, t.reached, &t.stop_reason, hop);
 }
 
 bool parse_trace_line_replies(std::string_view line, TraceLineReplies &out)
 {
     out.dst = 0;
     out.flow_id = 0;
+    out.first_ttl = 0;
     out.reached = false;
     out.replies.clear();
     out.names.clear();
@@ -268,11 +275,12 @@ bool parse_trace_line_replies(std::string_view line, TraceLineReplies &out)
         if (!parse_hop(c, sink)) return false;
         r.rtt_ms = static_cast<float>(sink.rtt_ms);
         r.quoted_ttl = TopologyBuilder::tunnel_quoted_ttl(sink.type, sink.quoted);
+        r.distance = TopologyBuilder::unreachable_distance(sink.type, r.ttl, sink.quoted);
         out.replies.push_back(r);
         if (sink.has_addr) out.names.push_back(name);
         return true;
     };
-    return parse_line(line, dst, out.flow_id, out.reached, nullptr, hop);
+    return parse_line(line, dst, out.flow_id, out.first_ttl, out.reached, nullptr, hop);
 }
 
 } // namespace pathmap::graph

@@ -27,7 +27,7 @@ GeoRegionsSummary add_geo_regions(TopologyBuilder &b)
             const VertexInfo &vi = g.vertex(h.vertex);
             Hop hop;
             hop.ttl = h.ttl;
-            hop.addr = format_ipv4(vi.addr);
+            hop.addr = format_ipv4(b.hop_address(rec, h));
             hop.rtt_ms = h.rtt_ms;
             if (!vi.rdns.empty()) hop.rdns = vi.rdns;
             t.hops.push_back(std::move(hop));

@@ -60,6 +60,9 @@ std::string edge_role(const TopologyGraph &g, const EdgeRef &e)
     return "unknown";
 }
 
+// Gephi's node size: grows with the log of the degree.
+double node_size(size_t degree) { return 4.0 + 4.0 * std::log2(1.0 + static_cast<double>(degree)); }
+
 std::string cluster_kind_or_empty(const VertexInfo &v)
 {
     return v.kind == VertexKind::cluster ? cluster_kind_name(v.cluster_kind) : "";
@@ -91,7 +94,7 @@ Rgb role_colour(HopRole r, VertexKind k)
     return {217, 217, 217};
 }
 
-void write_graphml(const TopologyGraph &g, std::ostream &out)
+void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout *layout)
 {
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\" "
@@ -107,9 +110,12 @@ void write_graphml(const TopologyGraph &g, std::ostream &out)
         {"rdns", "node", "string"},        {"evidence", "node", "string"},    {"cluster_kind", "node", "string"},
         {"asn", "node", "long"},           {"times_seen", "node", "long"},    {"min_ttl", "node", "int"},
         {"max_ttl", "node", "int"},        {"rtt_min_ms", "node", "double"},  {"reliability", "node", "double"},
-        {"degree", "node", "int"},         {"weight", "edge", "double"},      {"ekind", "edge", "string"},
+        {"degree", "node", "int"},         {"hosts_probed", "node", "long"},  {"hosts_reached", "node", "long"},
+        {"rtt_max_ms", "node", "double"},  {"x", "node", "double"},           {"y", "node", "double"},
+        {"size", "node", "double"},        {"r", "node", "int"},              {"g", "node", "int"},
+        {"b", "node", "int"},              {"weight", "edge", "double"},      {"ekind", "edge", "string"},
         {"erole", "edge", "string"},       {"flows", "edge", "long"},         {"emin_ttl", "edge", "int"},
-        {"emax_ttl", "edge", "int"},       {"min_rtt_delta_ms", "edge", "double"},
+        {"emax_ttl", "edge", "int"},       {"ttl_gap", "edge", "int"},        {"min_rtt_delta_ms", "edge", "double"},
     };
     for (const Key &k : keys) {
         // Edge keys share attribute names with node keys ("kind", "role") but need distinct ids.
@@ -146,8 +152,24 @@ void write_graphml(const TopologyGraph &g, std::ostream &out)
             data("max_ttl", std::to_string(vi.max_ttl));
         }
         if (vi.kind == VertexKind::interface) data("rtt_min_ms", num(vi.rtt_min_ms));
+        if (const PrefixStats *ps = vi.kind == VertexKind::prefix ? g.prefix_stats(v) : nullptr) {
+            data("hosts_probed", std::to_string(ps->hosts_probed));
+            data("hosts_reached", std::to_string(ps->hosts_reached));
+            data("rtt_min_ms", num(ps->rtt_min_ms));
+            if (ps->hosts_reached) data("rtt_max_ms", num(ps->rtt_max_ms));
+        }
         data("reliability", num(vi.reliability));
-        data("degree", std::to_string(g.degree(v)));
+        const size_t degree = g.degree(v);
+        data("degree", std::to_string(degree));
+        if (layout && v < layout->position.size()) {
+            const Rgb c = role_colour(vi.role, vi.kind);
+            data("x", fmt::format("{:.2f}", layout->position[v].x));
+            data("y", fmt::format("{:.2f}", layout->position[v].y));
+            data("size", fmt::format("{:.3f}", node_size(degree)));
+            data("r", std::to_string(c.r));
+            data("g", std::to_string(c.g));
+            data("b", std::to_string(c.b));
+        }
         buf += "    </node>\n";
         out << buf;
     }
@@ -167,6 +189,8 @@ void write_graphml(const TopologyGraph &g, std::ostream &out)
             data("emin_ttl", std::to_string(e.info->min_ttl));
             data("emax_ttl", std::to_string(e.info->max_ttl));
         }
+        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches)
+            data("ttl_gap", std::to_string(e.info->ttl_gap == 255 ? 0 : e.info->ttl_gap));
         data("min_rtt_delta_ms", num(e.info->min_rtt_delta_ms));
         buf += "    </edge>\n";
         out << buf;
@@ -174,7 +198,7 @@ void write_graphml(const TopologyGraph &g, std::ostream &out)
     out << "  </graph>\n</graphml>\n";
 }
 
-void write_gexf(const TopologyGraph &g, std::ostream &out)
+void write_gexf(const TopologyGraph &g, std::ostream &out, const GraphLayout *layout)
 {
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
            "<gexf xmlns=\"http://www.gexf.net/1.2draft\" xmlns:viz=\"http://www.gexf.net/1.2draft/viz\" "
@@ -200,7 +224,7 @@ void write_gexf(const TopologyGraph &g, std::ostream &out)
     for (VertexId v = 0; v < g.vertex_count(); ++v) {
         const VertexInfo &vi = g.vertex(v);
         Rgb c = role_colour(vi.role, vi.kind);
-        double size = 4.0 + 4.0 * std::log2(1.0 + static_cast<double>(g.degree(v)));
+        double size = node_size(g.degree(v));
         buf.clear();
         fmt::format_to(std::back_inserter(buf),
                        "      <node id=\"n{}\" label=\"{}\">\n        <attvalues>\n"
@@ -210,10 +234,14 @@ void write_gexf(const TopologyGraph &g, std::ostream &out)
                        "          <attvalue for=\"6\" value=\"{}\"/>\n          <attvalue for=\"7\" value=\"{}\"/>\n"
                        "        </attvalues>\n"
                        "        <viz:color r=\"{}\" g=\"{}\" b=\"{}\"/>\n        <viz:size value=\"{:.3f}\"/>\n"
-                       "      </node>\n",
+                       "{}      </node>\n",
                        v, xml_escape(vi.label), vertex_kind_name(vi.kind), hop_role_name(vi.role), xml_escape(vi.layer),
                        scope_name(vi.scope), xml_escape(vi.region), vi.asn,
-                       std::isfinite(vi.reliability) ? vi.reliability : 0.0, xml_escape(vi.rdns), c.r, c.g, c.b, size);
+                       std::isfinite(vi.reliability) ? vi.reliability : 0.0, xml_escape(vi.rdns), c.r, c.g, c.b, size,
+                       layout && v < layout->position.size()
+                           ? fmt::format("        <viz:position x=\"{:.2f}\" y=\"{:.2f}\" z=\"0.0\"/>\n",
+                                         layout->position[v].x, layout->position[v].y)
+                           : std::string());
         out << buf;
     }
     out << "    </nodes>\n    <edges>\n";
@@ -231,6 +259,24 @@ void write_gexf(const TopologyGraph &g, std::ostream &out)
     out << "    </edges>\n  </graph>\n</gexf>\n";
 }
 
+std::string dot_node_line(const TopologyGraph &g, VertexId v, const std::string &name)
+{
+    const VertexInfo &vi = g.vertex(v);
+    Rgb c = role_colour(vi.role, vi.kind);
+    const char *shape = vi.kind == VertexKind::prefix      ? "note"
+                        : vi.kind == VertexKind::vantage   ? "house"
+                        : vi.kind == VertexKind::anonymous ? "circle"
+                                                           : "box";
+    std::string label = vi.label;
+    if (vi.kind == VertexKind::interface && !vi.rdns.empty()) label += "\n" + vi.rdns.str();
+    if (vi.kind == VertexKind::interface && vi.role != HopRole::unknown) label += std::string("\n") + hop_role_name(vi.role);
+    if (vi.kind == VertexKind::prefix)
+        if (const PrefixStats *ps = g.prefix_stats(v))
+            label += fmt::format("\n{}/{} hosts answered", ps->hosts_reached, ps->hosts_probed);
+    return fmt::format("    {} [label=\"{}\", shape={}, fillcolor=\"#{:02x}{:02x}{:02x}\"{}];\n", name, dot_escape(label),
+                       shape, c.r, c.g, c.b, vi.kind == VertexKind::vantage ? ", fontcolor=white" : "");
+}
+
 void write_dot(const TopologyGraph &g, const Annotation &a, std::ostream &out)
 {
     out << "digraph pathmap {\n  rankdir=LR;\n  node [style=filled, fontname=\"Helvetica\", fontsize=10];\n"
@@ -239,19 +285,7 @@ void write_dot(const TopologyGraph &g, const Annotation &a, std::ostream &out)
         return v.kind == VertexKind::interface || v.kind == VertexKind::anonymous || v.kind == VertexKind::prefix ||
                v.kind == VertexKind::vantage;
     };
-    auto node_line = [&](VertexId v) {
-        const VertexInfo &vi = g.vertex(v);
-        Rgb c = role_colour(vi.role, vi.kind);
-        const char *shape = vi.kind == VertexKind::prefix    ? "note"
-                            : vi.kind == VertexKind::vantage ? "house"
-                            : vi.kind == VertexKind::anonymous ? "circle"
-                                                               : "box";
-        std::string label = vi.label;
-        if (vi.kind == VertexKind::interface && vi.role != HopRole::unknown)
-            label += std::string("\n") + hop_role_name(vi.role);
-        return fmt::format("    n{} [label=\"{}\", shape={}, fillcolor=\"#{:02x}{:02x}{:02x}\"{}];\n", v,
-                           dot_escape(label), shape, c.r, c.g, c.b, vi.kind == VertexKind::vantage ? ", fontcolor=white" : "");
-    };
+    auto node_line = [&](VertexId v) { return dot_node_line(g, v, "n" + std::to_string(v)); };
     std::vector<char> placed(g.vertex_count(), 0);
     for (size_t ci = 0; ci < a.clusters.size(); ++ci) {
         const ClusterRecord &c = a.clusters[ci];
@@ -270,8 +304,9 @@ void write_dot(const TopologyGraph &g, const Annotation &a, std::ostream &out)
     g.for_each_edge([&](const EdgeRef &e) {
         if (e.info->kind != EdgeKind::link && e.info->kind != EdgeKind::reaches) return;
         double w = 1.0 + std::log2(1.0 + e.info->times_seen);
-        out << fmt::format("  n{} -> n{} [penwidth={:.2f}{}];\n", e.src, e.dst, std::min(w, 8.0),
-                           e.info->kind == EdgeKind::reaches ? ", style=dashed" : "");
+        std::string style = e.info->kind == EdgeKind::reaches ? ", style=dashed" : "";
+        if (e.info->ttl_gap > 0 && e.info->ttl_gap != 255) style = fmt::format(", style=dotted, label=\"+{}\"", e.info->ttl_gap);
+        out << fmt::format("  n{} -> n{} [penwidth={:.2f}{}];\n", e.src, e.dst, std::min(w, 8.0), style);
     });
     out << "}\n";
 }

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "graph/graph_layout.h"
 #include "graph/hop_classifier.h"
 #include "graph/topology_annotator.h"
 #include "graph/topology_graph.h"
@@ -17,11 +18,15 @@ struct Rgb {
 };
 Rgb role_colour(HopRole r, VertexKind k);
 
-void write_graphml(const TopologyGraph &g, std::ostream &out);
-void write_gexf(const TopologyGraph &g, std::ostream &out);
-// DOT draws hops, prefixes and the vantage; clusters become boxes around
-// their members (each hop in its primary cluster), routers are not drawn.
+// With a layout, every node carries Gephi's x, y, size and r, g, b.
+void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout *layout = nullptr);
+void write_gexf(const TopologyGraph &g, std::ostream &out, const GraphLayout *layout = nullptr);
+// DOT draws every hop, prefix and the vantage (nothing folded; see
+// graph_layout.h for the picture); clusters become boxes around their members
+// (each hop in its primary cluster), routers are not drawn.
 void write_dot(const TopologyGraph &g, const Annotation &a, std::ostream &out);
+// One DOT node statement for vertex v under the given node name.
+std::string dot_node_line(const TopologyGraph &g, VertexId v, const std::string &name);
 std::string profile_json_line(const TraceProfile &p, const Annotation &a);
 
 } // namespace pathmap::graph

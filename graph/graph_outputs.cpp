@@ -1,9 +1,6 @@
 // write_graph_outputs: rules and tables, annotation, then every file.
 #include "graph/graph_outputs.h"
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <stdexcept>
 
@@ -30,37 +27,6 @@ void close_out(std::ofstream &out, const std::filesystem::path &p)
     if (!out) throw std::runtime_error("error writing " + p.string() + " (disk full?)");
 }
 
-bool dot_available()
-{
-    const char *path = std::getenv("PATH");
-    if (!path) return false;
-    std::string dirs = path;
-    size_t start = 0;
-    while (start <= dirs.size()) {
-        size_t end = dirs.find(':', start);
-        if (end == std::string::npos) end = dirs.size();
-        std::filesystem::path candidate = std::filesystem::path(dirs.substr(start, end - start)) / "dot";
-        if (access(candidate.c_str(), X_OK) == 0) return true;
-        start = end + 1;
-    }
-    return false;
-}
-
-// Renders with graphviz; a failure is a warning, the DOT file stays.
-bool render_png(const std::filesystem::path &dot, const std::filesystem::path &png)
-{
-    pid_t pid = fork();
-    if (pid < 0) return false;
-    if (pid == 0) {
-        execlp("dot", "dot", "-Tpng", dot.c_str(), "-o", png.c_str(), static_cast<char *>(nullptr));
-        _exit(127);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 } // namespace
 
 GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::filesystem::path &outdir,
@@ -74,6 +40,7 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
     std::filesystem::create_directories(outdir, ec);
     if (ec) throw std::runtime_error("cannot create output directory " + outdir.string() + ": " + ec.message());
 
+    builder.finish();
     HopClassifier classifier(builder, {.rules = &rules,
                                        .pfx2as = opts.pfx2as_file.empty() ? nullptr : &pfx2as,
                                        .ixp = opts.ixp_file.empty() ? nullptr : &ixp});
@@ -104,24 +71,24 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
                 out << profile_json_line(prof, ann) << '\n';
             }
         });
-    if (opts.graphml) write_file("topology.graphml", [&](std::ofstream &out) { write_graphml(g, out); });
-    if (opts.gexf) write_file("topology.gexf", [&](std::ofstream &out) { write_gexf(g, out); });
-    if (opts.dot) {
-        auto p = write_file("topology.dot", [&](std::ofstream &out) { write_dot(g, ann, out); });
-        // Layout time grows fast with size; past a few thousand nodes a PNG is unreadable anyway.
-        constexpr size_t kMaxPngVertices = 3000;
-        if (opts.png && g.vertex_count() <= kMaxPngVertices) {
-            if (!dot_available()) {
-                log::info("graphviz 'dot' not found; topology.png not rendered");
-            } else if (render_png(p, outdir / "topology.png")) {
-                s.files.push_back(outdir / "topology.png");
-            } else {
-                log::warn("dot failed to render {}; topology.dot is still written", p.string());
-            }
+    // One layout for the picture and for Gephi's positions.
+    GraphLayout layout;
+    if (opts.graphml || opts.gexf || opts.png) {
+        const auto png = outdir / "topology.png";
+        layout = lay_out_graph(g, ann, png, {.render_png = opts.png});
+        if (layout.png_written) {
+            s.files.push_back(png);
+            log::info("topology.png: {} nodes ({} folded groups of destinations), laid out by {}", layout.picture_nodes,
+                      layout.folded_nodes, layout.engine);
         } else if (opts.png) {
-            log::info("graph has {} vertices; topology.png not rendered (limit {})", g.vertex_count(), kMaxPngVertices);
+            log::info("topology.png not rendered: {}; node positions from a layered layout", layout.note);
         }
     }
+    if (opts.graphml) write_file("topology.graphml", [&](std::ofstream &out) { write_graphml(g, out, &layout); });
+    if (opts.gexf) write_file("topology.gexf", [&](std::ofstream &out) { write_gexf(g, out, &layout); });
+    if (opts.dot) write_file("topology.dot", [&](std::ofstream &out) { write_dot(g, ann, out); });
+    s.picture_nodes = layout.picture_nodes;
+    s.layout_engine = layout.engine;
     s.vertices = g.vertex_count();
     s.edges = g.edge_count();
     return s;
@@ -130,7 +97,7 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
 GraphOutputSummary write_graph_outputs(const std::vector<pathmap::Trace> &traces, const std::filesystem::path &outdir,
                                        const GraphOutputOptions &opts)
 {
-    TopologyBuilder builder({.vantage_label = opts.vantage_label});
+    TopologyBuilder builder({.vantage_label = opts.vantage_label, .host_vertices = opts.host_vertices});
     builder.add(traces);
     return write_graph_outputs(builder, outdir, opts);
 }

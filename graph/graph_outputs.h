@@ -22,9 +22,10 @@ struct GraphOutputOptions {
     bool graphml = true;
     bool gexf = true;
     bool dot = true;
-    bool png = true;                   // rendered from topology.dot when `dot` is on PATH
+    bool png = true;                   // the folded picture, when graphviz is on PATH (graph_layout.h)
     bool profiles = true;
     std::string vantage_label = "vantage";
+    bool host_vertices = false;        // --hosts: one vertex per destination host, not per /24
 };
 
 struct GraphOutputSummary {
@@ -32,6 +33,8 @@ struct GraphOutputSummary {
     size_t vertices = 0;
     size_t edges = 0;
     size_t clusters = 0;
+    size_t picture_nodes = 0;          // nodes in topology.png after folding
+    std::string layout_engine;         // dot, sfdp or layered
     std::vector<std::filesystem::path> files; // what was written
 };
 

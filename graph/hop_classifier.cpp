@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <fmt/core.h>
 
 #include "pathmap/ipv4.h"
@@ -21,7 +22,10 @@ struct PathView {
     const PathHop *hops = nullptr;
 };
 
-HopClassifier::HopClassifier(const TopologyBuilder &builder, ClassifierContext ctx) : b_(builder), ctx_(ctx) {}
+HopClassifier::HopClassifier(const TopologyBuilder &builder, ClassifierContext ctx) : b_(builder), ctx_(ctx)
+{
+    if (!builder.finished()) throw std::logic_error("HopClassifier: TopologyBuilder::finish() was not called");
+}
 
 namespace {
 
@@ -212,8 +216,8 @@ TraceProfile HopClassifier::classify(size_t path_index) const
         hp.vertex = h.vertex;
         hp.responded = h.responded();
         if (hp.responded) {
-            hp.ip = format_ipv4(vi.addr);
-            hp.hostname = vi.rdns;
+            hp.ip = format_ipv4(b_.hop_address(rec, h)); // a folded destination is its prefix's vertex
+            if (!(h.flags & PathHop::kDestination) || vi.kind == VertexKind::interface) hp.hostname = vi.rdns;
             hp.rtt_ms = h.rtt_ms;
         }
     }

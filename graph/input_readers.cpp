@@ -21,7 +21,8 @@ namespace {
 
 [[noreturn]] void fail(const std::string &name, const std::string &what) { throw InputError(name + ": " + what); }
 
-// Per-TTL collection: keeps the first responding reply, remembers silent TTLs.
+// Per-TTL collection: keeps the first responding reply, and TTLs the tool
+// probed without an answer (its stars) as hops without an address.
 struct HopTable {
     std::map<int, Hop> by_ttl;
     void add(Hop h)
@@ -29,11 +30,21 @@ struct HopTable {
         auto it = by_ttl.find(h.ttl);
         if (it == by_ttl.end() || (it->second.addr.empty() && !h.addr.empty())) by_ttl[h.ttl] = std::move(h);
     }
+    // Formats that list only replies (scamper) probed every TTL in [first, last].
+    void probed(int first, int last)
+    {
+        for (int ttl = std::max(first, 1); ttl <= std::min(last, 255); ++ttl)
+            if (!by_ttl.count(ttl)) by_ttl[ttl] = Hop{.ttl = static_cast<uint8_t>(ttl)};
+    }
     void finish(Trace &t)
     {
-        for (auto &[ttl, h] : by_ttl)
-            if (!h.addr.empty()) t.hops.push_back(std::move(h));
-        if (!t.hops.empty() && t.hops.back().addr == t.dst) t.reached = true;
+        if (!by_ttl.empty() && t.first_ttl == 0) t.first_ttl = static_cast<uint8_t>(by_ttl.begin()->first);
+        for (auto &[ttl, h] : by_ttl) t.hops.push_back(std::move(h));
+        for (auto it = t.hops.rbegin(); it != t.hops.rend(); ++it)
+            if (!it->addr.empty()) {
+                if (it->addr == t.dst) t.reached = true;
+                break;
+            }
         if (t.stop_reason.empty()) t.stop_reason = t.reached ? "reached" : "max_ttl";
     }
 };
@@ -200,6 +211,12 @@ std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &
                 if (jh.contains("name") && jh["name"].is_string()) h.rdns = jh["name"].get<std::string>();
                 table.add(std::move(h));
             }
+            // scamper lists replies only; it probed every TTL from firsthop up.
+            const int first = std::max(1, j.value("firsthop", 1));
+            int last = j.value("hop_count", 0);
+            if (!table.by_ttl.empty()) last = std::max(last, table.by_ttl.rbegin()->first);
+            table.probed(first, last);
+            t.first_ttl = static_cast<uint8_t>(std::min(first, 255));
             table.finish(t);
             if (stop == "COMPLETED") t.reached = true;
             t.stop_reason = stop == "COMPLETED" ? "reached"

@@ -2,11 +2,15 @@
 #include "graph/topology_analysis.h"
 
 #include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <tuple>
 
 namespace pathmap::graph {
 
 std::vector<Chokepoint> find_chokepoints(const TopologyBuilder &b)
 {
+    if (!b.finished()) throw std::logic_error("find_chokepoints: TopologyBuilder::finish() was not called");
     const TopologyGraph &g = b.graph();
     size_t n = g.vertex_count();
     std::vector<VertexId> idom = g.dominator_tree(b.vantage());
@@ -33,15 +37,40 @@ std::vector<Chokepoint> find_chokepoints(const TopologyBuilder &b)
     return out;
 }
 
-std::vector<LinkLoad> top_links(const TopologyGraph &g, size_t n)
+std::vector<LinkLoad> top_links(const TopologyBuilder &b, size_t n)
 {
+    if (!b.finished()) throw std::logic_error("top_links: TopologyBuilder::finish() was not called");
+    const TopologyGraph &g = b.graph();
+    struct Key {
+        VertexId src, dst;
+        uint8_t silent;
+        bool operator<(const Key &o) const { return std::tie(src, dst, silent) < std::tie(o.src, o.dst, o.silent); }
+    };
+    std::map<Key, uint32_t> counts;
+    for (const PathRecord &rec : b.paths()) {
+        if (rec.hop_count == 0) continue;
+        // The first answer joins the vantage only when the trace probed from TTL 1.
+        VertexId prev = b.hops()[rec.first_hop].ttl == 1 ? b.vantage() : kNoVertex;
+        uint8_t silent = 0;
+        for (uint32_t i = 0; i < rec.hop_count; ++i) {
+            const PathHop &h = b.hops()[rec.first_hop + i];
+            // A silent slot stands for an anonymous vertex, or for the router
+            // other traces saw there (TopologyBuilder::finish): only the first is silence.
+            if (!h.responded() && g.vertex(h.vertex).kind != VertexKind::interface) {
+                ++silent;
+                continue;
+            }
+            if (prev != kNoVertex && g.vertex(h.vertex).kind == VertexKind::interface) ++counts[{prev, h.vertex, silent}];
+            prev = h.vertex;
+            silent = 0;
+        }
+    }
     std::vector<LinkLoad> all;
-    g.for_each_edge([&](const EdgeRef &e) {
-        if (e.info->kind != EdgeKind::link) return;
-        all.push_back({e.src, e.dst, g.vertex(e.src).label, g.vertex(e.dst).label, e.info->times_seen});
-    });
-    std::sort(all.begin(), all.end(), [](const LinkLoad &a, const LinkLoad &b) {
-        return a.paths != b.paths ? a.paths > b.paths : std::tie(a.from, a.to) < std::tie(b.from, b.to);
+    all.reserve(counts.size());
+    for (const auto &[k, c] : counts)
+        all.push_back({k.src, k.dst, g.vertex(k.src).label, g.vertex(k.dst).label, c, k.silent});
+    std::sort(all.begin(), all.end(), [](const LinkLoad &a, const LinkLoad &c) {
+        return a.paths != c.paths ? a.paths > c.paths : std::tie(a.from, a.to, a.silent_between) < std::tie(c.from, c.to, c.silent_between);
     });
     if (all.size() > n) all.resize(n);
     return all;

@@ -19,15 +19,20 @@ struct Chokepoint {
     bool articulation_point = false;
 };
 
+// A link between two answered hops (or the vantage and the first answer),
+// with the silent probed hops a path crossed between them: anonymous vertices
+// are never ends of a link here.
 struct LinkLoad {
     VertexId src = kNoVertex, dst = kNoVertex;
     std::string from, to;
     uint32_t paths = 0;
+    uint8_t silent_between = 0;
 };
 
 // Hops (interface or anonymous vertices) that dominate at least one prefix,
 // most prefixes first; ties by label.
 std::vector<Chokepoint> find_chokepoints(const TopologyBuilder &b);
-std::vector<LinkLoad> top_links(const TopologyGraph &g, size_t n);
+// Links between interfaces (destination prefixes excluded), most paths first.
+std::vector<LinkLoad> top_links(const TopologyBuilder &b, size_t n);
 
 } // namespace pathmap::graph

@@ -29,18 +29,39 @@ void TopologyBuilder::reserve(size_t traces, size_t hops)
     graph_.reserve(hops / 8 + 1024, hops / 2 + hops / 16 + 1024);
 }
 
+TopologyBuilder::PrefixSlot &TopologyBuilder::prefix_slot(uint32_t dst)
+{
+    const uint32_t base = dst & Ipv4Prefix{.addr = 0, .len = cfg_.prefix_len}.mask();
+    uint32_t next = static_cast<uint32_t>(prefix_slots_.size());
+    uint32_t idx = prefixes_.insert(base, next);
+    if (idx == next) prefix_slots_.emplace_back();
+    return prefix_slots_[idx];
+}
+
 VertexId TopologyBuilder::prefix_vertex(uint32_t dst)
 {
+    PrefixSlot &slot = prefix_slot(dst);
+    if (slot.vertex != kNoVertex) return slot.vertex;
     Ipv4Prefix p{.addr = dst & Ipv4Prefix{.addr = 0, .len = cfg_.prefix_len}.mask(), .len = cfg_.prefix_len};
-    uint32_t found = prefixes_.find(p.addr);
-    if (found != detail::FlatIndex::kAbsent) return found;
     VertexInfo v;
     v.kind = VertexKind::prefix;
     v.addr = p.addr;
     v.label = format_prefix(p);
     VertexId id = graph_.add_vertex(std::move(v));
-    prefixes_.insert(p.addr, id);
+    prefix_slot(dst).vertex = id; // add_vertex does not touch the slots
     return id;
+}
+
+void TopologyBuilder::count_host(uint32_t dst, bool reached, float rtt_ms)
+{
+    PrefixStats &s = prefix_slot(dst).stats;
+    detail::FlatIndex &seen = reached ? hosts_reached_ : hosts_probed_;
+    const uint32_t next = static_cast<uint32_t>(seen.size());
+    if (seen.insert(dst, next) == next) ++(reached ? s.hosts_reached : s.hosts_probed);
+    if (reached && rtt_ms > 0.0f) {
+        s.rtt_min_ms = std::min(s.rtt_min_ms, rtt_ms);
+        s.rtt_max_ms = std::max(s.rtt_max_ms, rtt_ms);
+    }
 }
 
 VertexId TopologyBuilder::anonymous_vertex(VertexId prev, VertexId next, uint8_t offset)
@@ -71,7 +92,8 @@ void TopologyBuilder::add(const Trace &t)
     for (const Hop &h : t.hops) {
         Reply r{.ttl = h.ttl, .rtt_ms = static_cast<float>(h.rtt_ms),
                 .reply_ttl = static_cast<uint8_t>(std::clamp(h.reply_ttl, 0, 255)),
-                .quoted_ttl = tunnel_quoted_ttl(h.icmp_type, h.quoted_ttl), .mpls = !h.mpls_labels.empty()};
+                .quoted_ttl = tunnel_quoted_ttl(h.icmp_type, h.quoted_ttl), .mpls = !h.mpls_labels.empty(),
+                .distance = unreachable_distance(h.icmp_type, h.ttl, h.quoted_ttl)};
         if (!h.addr.empty()) {
             auto a = parse_ipv4(h.addr);
             if (!a) throw std::invalid_argument("trace to " + t.dst + ": hop address '" + h.addr + "' is not IPv4");
@@ -86,37 +108,33 @@ void TopologyBuilder::add(const Trace &t)
 void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n,
                                const HopName *names, size_t n_names)
 {
-    size_t before = hops_.size();
-    add_path(dst, flow_id, reached, hops, n);
-    attach_names(before, names, n_names);
+    add_path_impl(dst, flow_id, reached, hops, n, names, n_names);
 }
 
-void TopologyBuilder::attach_names(size_t first_hop, const HopName *names, size_t n)
+void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n)
 {
-    // rDNS names travel with the trace; attach them to the vertices just used.
-    size_t k = first_hop;
-    for (size_t i = 0; i < n; ++i) {
-        while (k < hops_.size() && hops_[k].ttl != names[i].ttl) ++k;
-        if (k == hops_.size()) break;
-        if (!names[i].name.empty()) {
-            VertexInfo &info = graph_.vertex(hops_[k].vertex);
-            if (info.rdns.empty()) info.rdns = names[i].name;
-        }
-    }
+    add_path_impl(dst, flow_id, reached, hops, n, nullptr, 0);
 }
 
-void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *in, size_t n)
+void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached, const Reply *in, size_t n,
+                                    const HopName *names, size_t n_names)
 {
     PathRecord rec{.dst = dst, .flow_id = flow_id, .reached = reached,
                    .first_hop = static_cast<uint32_t>(hops_.size())};
-    // Resolve responding vertices first: anonymous vertices need the next one.
+    count_host(dst, false, 0.0f);
+    // Trailing silence ends the path: only entries up to the last answer matter.
     size_t last_responding = n;
     for (size_t i = n; i-- > 0;)
         if (in[i].addr != 0) {
             last_responding = i;
             break;
         }
+    const bool fold = !cfg_.host_vertices;
     if (last_responding == n) { // nothing answered: record the path, no vertices
+        if (reached) {
+            rec.prefix = prefix_vertex(dst);
+            count_host(dst, true, 0.0f);
+        }
         paths_.push_back(rec);
         return;
     }
@@ -137,68 +155,260 @@ void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, con
         VertexId prev = i == 0 ? vantage_ : known[i - 1];
         if (known[i] != kNoVertex && prev != kNoVertex) graph_.prefetch_edge_record(prev, known[i], EdgeKind::link);
     }
-    VertexId prev_resp = vantage_;
-    uint8_t prev_ttl = 0;
-    VertexId prev_vertex = vantage_;
+    VertexId prev_resp = vantage_;   // last answered vertex (the vantage answers at TTL 0)
+    uint8_t prev_ttl = 0;            // its distance
+    VertexId prev_vertex = vantage_; // last vertex on the path (answered or anonymous)
+    uint8_t prev_vertex_ttl = 0;
+    uint8_t last_probe_ttl = 0;      // entries must come in rising TTL order
     float prev_rtt = 0.0f;
-    bool prev_answered = false;
-    auto link = [&](VertexId from, VertexId to, uint8_t near_ttl, float delta, bool both_answered) {
-        EdgeInfo &e = graph_.edge(from, to, EdgeKind::link);
-        ++e.times_seen;
-        ++e.flows;
-        e.min_ttl = std::min(e.min_ttl, near_ttl);
-        e.max_ttl = std::max(e.max_ttl, near_ttl);
-        if (both_answered) e.min_rtt_delta_ms = std::min(e.min_rtt_delta_ms, delta);
-    };
+    bool prev_answered = false;      // RTT deltas only between two answers
+    bool dst_answered = false;
+    size_t silent_from = 0, answer_no = 0;
+    auto link = [&](VertexId from, VertexId to, EdgeKind kind, uint8_t near_ttl, uint8_t gap, float delta,
+                    bool both_answered) { link_edge(from, to, kind, near_ttl, gap, delta, both_answered); };
     for (size_t i = 0; i <= last_responding; ++i) {
         const Reply &r = in[i];
-        if (r.ttl == 0 || r.ttl <= prev_ttl) continue; // unsorted or duplicate TTL: keep the first
-        if (r.addr == 0) continue;                      // silent entries are filled from the gap below
-        VertexId v = graph_.interface_vertex(r.addr);
-        // Silent TTLs between the previous responding hop and this one.
-        for (uint8_t gap = static_cast<uint8_t>(prev_ttl + 1); gap < r.ttl; ++gap) {
-            VertexId a = anonymous_vertex(prev_resp, v, static_cast<uint8_t>(gap - prev_ttl));
-            VertexInfo &ai = graph_.vertex(a);
-            ++ai.times_seen;
-            ++ai.traces;
-            ai.min_ttl = std::min(ai.min_ttl, gap);
-            ai.max_ttl = std::max(ai.max_ttl, gap);
-            link(prev_vertex, a, static_cast<uint8_t>(gap - 1), 0.0f, false);
-            hops_.push_back(PathHop{.vertex = a, .ttl = gap});
-            prev_vertex = a;
-            prev_answered = false;
+        const HopName *name = nullptr;
+        if (r.addr != 0 && names && answer_no < n_names) name = &names[answer_no];
+        answer_no += r.addr != 0;
+        if (r.ttl == 0 || r.ttl <= last_probe_ttl) continue; // unsorted or duplicate TTL: keep the first
+        last_probe_ttl = r.ttl;
+        if (r.addr == 0) continue; // probed and silent: placed when the next answer is known
+        // An unreachable that ended the trace sits at its quoted distance when
+        // that lies between the previous answer and its probe TTL.
+        const uint8_t place =
+            i == last_responding && r.distance && r.distance < r.ttl && r.distance > prev_ttl ? r.distance : r.ttl;
+        const bool is_dst = r.addr == dst;
+        const bool folded = is_dst && fold;
+        const VertexId v = folded ? prefix_vertex(dst) : graph_.interface_vertex(r.addr);
+        // Probed, silent TTLs between the previous answer and this one. Which
+        // vertex stands for them depends on what every trace saw, so finish()
+        // places them (silent_runs_); the path keeps their slots.
+        const uint32_t run_first = static_cast<uint32_t>(hops_.size());
+        uint8_t run_count = 0;
+        for (size_t j = silent_from; j < i; ++j) {
+            const uint8_t gap_ttl = in[j].ttl;
+            if (in[j].addr != 0 || gap_ttl <= prev_vertex_ttl || gap_ttl >= place) continue;
+            hops_.push_back(PathHop{.vertex = kNoVertex, .ttl = gap_ttl});
+            prev_vertex_ttl = gap_ttl;
+            ++run_count;
+        }
+        silent_from = i + 1;
+        if (run_count) {
+            silent_runs_.push_back(SilentRun{.first_hop = run_first, .count = run_count, .from = prev_resp,
+                                             .from_ttl = prev_ttl, .to = v, .to_ttl = place, .to_destination = is_dst});
+        } else {
+            const uint8_t gap = static_cast<uint8_t>(place - prev_vertex_ttl - 1);
+            if (prev_vertex == vantage_ && gap > 0)
+                pending_starts_.emplace_back(v, gap); // never probed below: finish() decides
+            else
+                link(prev_vertex, v, folded ? EdgeKind::reaches : EdgeKind::link, prev_vertex_ttl, gap, r.rtt_ms - prev_rtt,
+                     prev_answered);
         }
         VertexInfo &vi = graph_.vertex(v);
-        double rtt = r.rtt_ms;
-        if (vi.times_seen == 0) vi.label = format_ipv4(r.addr);
-        if (vi.times_seen == 0 || rtt < vi.rtt_min_ms) vi.rtt_min_ms = rtt;
-        ++vi.times_seen;
-        ++vi.traces;
-        vi.rtt_sum_ms += rtt;
-        vi.rtt_sumsq_ms += rtt * rtt;
-        vi.min_ttl = std::min(vi.min_ttl, r.ttl);
-        vi.max_ttl = std::max(vi.max_ttl, r.ttl);
-        link(prev_vertex, v, static_cast<uint8_t>(r.ttl - 1), r.rtt_ms - prev_rtt, prev_answered);
-        uint8_t flags = PathHop::kResponded | (r.mpls ? PathHop::kMpls : 0) | (r.addr == dst ? PathHop::kDestination : 0);
-        hops_.push_back(PathHop{.vertex = v, .rtt_ms = r.rtt_ms, .ttl = r.ttl, .reply_ttl = r.reply_ttl,
+        if (folded) {
+            ++vi.times_seen;
+            ++vi.traces;
+            vi.min_ttl = std::min(vi.min_ttl, place);
+            vi.max_ttl = std::max(vi.max_ttl, place);
+            count_host(dst, true, r.rtt_ms);
+        } else {
+            double rtt = r.rtt_ms;
+            if (vi.times_seen == 0) vi.label = format_ipv4(r.addr);
+            if (vi.times_seen == 0 || rtt < vi.rtt_min_ms) vi.rtt_min_ms = rtt;
+            ++vi.times_seen;
+            ++vi.traces;
+            vi.rtt_sum_ms += rtt;
+            vi.rtt_sumsq_ms += rtt * rtt;
+            vi.min_ttl = std::min(vi.min_ttl, place);
+            vi.max_ttl = std::max(vi.max_ttl, place);
+            if (name && !name->name.empty() && vi.rdns.empty()) vi.rdns = name->name;
+        }
+        uint8_t flags = PathHop::kResponded | (r.mpls ? PathHop::kMpls : 0) | (is_dst ? PathHop::kDestination : 0);
+        hops_.push_back(PathHop{.vertex = v, .rtt_ms = r.rtt_ms, .ttl = place, .reply_ttl = r.reply_ttl,
                                 .quoted_ttl = r.quoted_ttl, .flags = flags});
         prev_resp = prev_vertex = v;
-        prev_ttl = r.ttl;
+        prev_ttl = prev_vertex_ttl = place;
         prev_rtt = r.rtt_ms;
         prev_answered = true;
+        if (is_dst) {
+            dst_answered = true;
+            break; // the destination ends the path
+        }
     }
-    rec.reached = reached || in[last_responding].addr == dst;
+    rec.reached = reached || dst_answered;
     rec.hop_count = static_cast<uint32_t>(hops_.size() - rec.first_hop);
     if (rec.reached) {
         rec.prefix = prefix_vertex(dst);
-        EdgeInfo &e = graph_.edge(prev_resp, rec.prefix, EdgeKind::reaches);
-        ++e.times_seen;
-        ++e.flows;
-        e.min_ttl = std::min(e.min_ttl, prev_ttl);
-        e.max_ttl = std::max(e.max_ttl, prev_ttl);
-        ++graph_.vertex(rec.prefix).times_seen;
+        if (!(dst_answered && fold)) {
+            // A host vertex (--hosts), or a trace marked reached whose destination
+            // did not answer in it: the last answer reaches the prefix.
+            if (!dst_answered) count_host(dst, true, 0.0f);
+            else count_host(dst, true, prev_rtt);
+            link(prev_resp, rec.prefix, EdgeKind::reaches, prev_ttl, 0, 0.0f, false);
+            ++graph_.vertex(rec.prefix).times_seen;
+        }
     }
     paths_.push_back(rec);
+}
+
+void TopologyBuilder::link_edge(VertexId from, VertexId to, EdgeKind kind, uint8_t near_ttl, uint8_t gap, float delta,
+                                bool both_answered)
+{
+    EdgeInfo &e = graph_.edge(from, to, kind);
+    ++e.times_seen;
+    ++e.flows;
+    e.min_ttl = std::min(e.min_ttl, near_ttl);
+    e.max_ttl = std::max(e.max_ttl, near_ttl);
+    e.ttl_gap = std::min(e.ttl_gap, gap);
+    if (both_answered) e.min_rtt_delta_ms = std::min(e.min_rtt_delta_ms, delta);
+}
+
+void TopologyBuilder::place_silent_runs()
+{
+    if (silent_runs_.empty()) return;
+    // Interface links seen directly (adjacent TTLs) by some trace: a lone
+    // silent TTL between A and B is the one X with A -> X -> B seen elsewhere
+    // (a rate-limited or lossy router that answered other traces).
+    const size_t n = graph_.vertex_count();
+    std::vector<uint32_t> first(n + 1, 0);
+    std::vector<VertexId> to;
+    auto direct = [&](const EdgeRef &e) {
+        return e.info->ttl_gap == 0 && (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) &&
+               graph_.vertex(e.src).kind == VertexKind::interface;
+    };
+    graph_.for_each_edge([&](const EdgeRef &e) {
+        if (direct(e)) ++first[e.src + 1];
+    });
+    for (size_t v = 0; v < n; ++v) first[v + 1] += first[v];
+    to.resize(first[n]);
+    std::vector<uint32_t> fill(first.begin(), first.end() - 1);
+    graph_.for_each_edge([&](const EdgeRef &e) {
+        if (direct(e)) to[fill[e.src]++] = e.dst;
+    });
+    auto edge_kind_to = [&](VertexId v) {
+        return graph_.vertex(v).kind == VertexKind::prefix ? EdgeKind::reaches : EdgeKind::link;
+    };
+    bool dropped = false;
+    for (const SilentRun &run : silent_runs_) {
+        PathHop *slots = hops_.data() + run.first_hop;
+        PathHop &answer = slots[run.count];
+        // Silence just before a destination that other traces of its prefix
+        // (or host) saw at that distance: the destination's own probe went
+        // unanswered (lost, rate-limited), not a silent router.
+        if (run.to_destination && graph_.vertex(run.to).min_ttl <= slots[0].ttl) {
+            for (uint8_t k = 0; k < run.count; ++k) slots[k].flags |= PathHop::kDropped;
+            answer.ttl = slots[0].ttl;
+            link_edge(run.from, run.to, edge_kind_to(run.to), run.from_ttl, 0, 0.0f, false);
+            dropped = true;
+            continue;
+        }
+        VertexId only = kNoVertex;
+        if (run.count == 1 && run.to_ttl == run.from_ttl + 2 && run.from != vantage_) {
+            size_t found = 0;
+            for (uint32_t k = first[run.from]; k < first[run.from + 1]; ++k) {
+                const VertexId x = to[k];
+                if (graph_.vertex(x).kind != VertexKind::interface) continue;
+                for (uint32_t m = first[x]; m < first[x + 1]; ++m)
+                    if (to[m] == run.to) {
+                        only = x;
+                        ++found;
+                        break;
+                    }
+            }
+            if (found != 1) only = kNoVertex;
+        }
+        if (only != kNoVertex) {
+            slots[0].vertex = only;
+            link_edge(run.from, only, EdgeKind::link, run.from_ttl, 0, 0.0f, false);
+            link_edge(only, run.to, edge_kind_to(run.to), slots[0].ttl, 0, 0.0f, false);
+            continue;
+        }
+        VertexId prev = run.from;
+        uint8_t prev_ttl = run.from_ttl;
+        for (uint8_t k = 0; k < run.count; ++k) {
+            const uint8_t ttl = slots[k].ttl;
+            const VertexId a = anonymous_vertex(run.from, run.to, static_cast<uint8_t>(ttl - run.from_ttl));
+            VertexInfo &ai = graph_.vertex(a);
+            ++ai.times_seen;
+            ++ai.traces;
+            ai.min_ttl = std::min(ai.min_ttl, ttl);
+            ai.max_ttl = std::max(ai.max_ttl, ttl);
+            const uint8_t gap = static_cast<uint8_t>(ttl - prev_ttl - 1);
+            if (prev == vantage_ && gap > 0) pending_starts_.emplace_back(a, gap);
+            else link_edge(prev, a, EdgeKind::link, prev_ttl, gap, 0.0f, false);
+            slots[k].vertex = a;
+            prev = a;
+            prev_ttl = ttl;
+        }
+        link_edge(prev, run.to, edge_kind_to(run.to), prev_ttl, static_cast<uint8_t>(run.to_ttl - prev_ttl - 1), 0.0f, false);
+    }
+    silent_runs_.clear();
+    if (!dropped) return;
+    // Close the slots of dropped silences: paths stay contiguous in hops_.
+    size_t out = 0;
+    for (PathRecord &rec : paths_) {
+        const size_t begin = rec.first_hop, end = begin + rec.hop_count;
+        rec.first_hop = static_cast<uint32_t>(out);
+        for (size_t k = begin; k < end; ++k)
+            if (!(hops_[k].flags & PathHop::kDropped)) hops_[out++] = hops_[k];
+        rec.hop_count = static_cast<uint32_t>(out - rec.first_hop);
+    }
+    hops_.resize(out);
+}
+
+void TopologyBuilder::finish()
+{
+    place_silent_runs();
+    for (const PrefixSlot &slot : prefix_slots_)
+        if (slot.vertex != kNoVertex) graph_.set_prefix_stats(slot.vertex, slot.stats);
+    if (pending_starts_.empty()) return;
+    // Which vertices the vantage reaches through edges that were observed.
+    const size_t n = graph_.vertex_count();
+    std::vector<uint32_t> first(n + 1, 0);
+    std::vector<VertexId> to;
+    graph_.for_each_edge([&](const EdgeRef &e) {
+        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) ++first[e.src + 1];
+    });
+    for (size_t v = 0; v < n; ++v) first[v + 1] += first[v];
+    to.resize(first[n]);
+    std::vector<uint32_t> fill(first.begin(), first.end() - 1);
+    graph_.for_each_edge([&](const EdgeRef &e) {
+        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) to[fill[e.src]++] = e.dst;
+    });
+    std::vector<char> reachable(n, 0);
+    std::vector<VertexId> stack;
+    auto mark_from = [&](VertexId s) {
+        if (reachable[s]) return;
+        reachable[s] = 1;
+        stack.push_back(s);
+        while (!stack.empty()) {
+            VertexId u = stack.back();
+            stack.pop_back();
+            for (uint32_t k = first[u]; k < first[u + 1]; ++k)
+                if (!reachable[to[k]]) {
+                    reachable[to[k]] = 1;
+                    stack.push_back(to[k]);
+                }
+        }
+    };
+    mark_from(vantage_);
+    // Lowest gaps first: the vertex nearest the vantage may make the others reachable.
+    std::sort(pending_starts_.begin(), pending_starts_.end(),
+              [](const auto &a, const auto &b) { return a.second != b.second ? a.second < b.second : a.first < b.first; });
+    for (const auto &[v, gap] : pending_starts_) {
+        if (reachable[v] && !graph_.find_edge(vantage_, v, EdgeKind::link) && !graph_.find_edge(vantage_, v, EdgeKind::reaches))
+            continue;
+        const bool is_prefix = graph_.vertex(v).kind == VertexKind::prefix;
+        EdgeInfo &e = graph_.edge(vantage_, v, is_prefix ? EdgeKind::reaches : EdgeKind::link);
+        ++e.times_seen;
+        ++e.flows;
+        e.min_ttl = 0;
+        e.max_ttl = std::max<uint8_t>(e.max_ttl, 0);
+        e.ttl_gap = std::min(e.ttl_gap, gap);
+        mark_from(v);
+    }
+    pending_starts_.clear();
 }
 
 } // namespace pathmap::graph

@@ -55,6 +55,14 @@ const EdgeInfo *TopologyGraph::find_edge(VertexId src, VertexId dst, EdgeKind ki
     return idx == detail::EdgeIndex::kAbsent ? nullptr : &impl_->edges[idx].info;
 }
 
+void TopologyGraph::set_prefix_stats(VertexId v, const PrefixStats &s) { impl_->prefix_stats[v] = s; }
+
+const PrefixStats *TopologyGraph::prefix_stats(VertexId v) const
+{
+    auto it = impl_->prefix_stats.find(v);
+    return it == impl_->prefix_stats.end() ? nullptr : &it->second;
+}
+
 size_t TopologyGraph::vertex_count() const { return impl_->vertices.size(); }
 size_t TopologyGraph::edge_count() const { return impl_->edges.size(); }
 

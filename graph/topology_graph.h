@@ -53,6 +53,10 @@ public:
 
     void reserve(size_t vertices, size_t edges);
 
+    // Host counts of a prefix vertex (TopologyBuilder::finish fills them).
+    void set_prefix_stats(VertexId v, const PrefixStats &s);
+    const PrefixStats *prefix_stats(VertexId v) const; // nullptr when none
+
     // Cache hints for the builder, which knows a path's addresses before it
     // walks them: the lookups' memory loads then overlap instead of queueing.
     void prefetch_interface(uint32_t addr) const noexcept;

@@ -49,7 +49,10 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
             reached += t.reached;
             std::set<std::string> seen_clusters;
             for (const json &h : p.at("hops")) {
-                if (h.at("ip").is_null()) continue;
+                if (h.at("ip").is_null()) { // a probed silent hop: keeps its anonymous vertex
+                    t.hops.push_back(Hop{.ttl = h.at("index").get<uint8_t>()});
+                    continue;
+                }
                 Hop hop;
                 hop.ttl = h.at("index").get<uint8_t>();
                 hop.addr = h["ip"].get<std::string>();
@@ -78,6 +81,7 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
             throw std::runtime_error(file.string() + ":" + std::to_string(lineno) + ": " + e.what());
         }
     }
+    builder.finish();
     TopologyGraph &g = builder.graph();
     for (auto &[addr, votes] : role_votes) {
         auto v = g.find_interface(addr);
@@ -107,8 +111,8 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
                           {"articulation_point", cps[i].articulation_point}});
     report["chokepoints"] = chokes;
     json links = json::array();
-    for (const LinkLoad &l : top_links(g, opts.top_links))
-        links.push_back({{"from", l.from}, {"to", l.to}, {"paths", l.paths}});
+    for (const LinkLoad &l : top_links(builder, opts.top_links))
+        links.push_back({{"from", l.from}, {"to", l.to}, {"paths", l.paths}, {"silent_between", l.silent_between}});
     report["top_links"] = links;
     json segs = json::array();
     for (auto &[id, s] : segments)
@@ -151,8 +155,12 @@ std::string render_report_text(const json &r)
                            c["prefixes_behind"].get<size_t>(), c["articulation_point"].get<bool>() ? "  (articulation point)" : "");
     out += "\nTop links by paths:\n";
     for (const json &l : r["top_links"])
-        out += fmt::format("  {:<18} -> {:<18} {:>7} paths\n", l["from"].get<std::string>(), l["to"].get<std::string>(),
-                           l["paths"].get<size_t>());
+    {
+        const int silent = l.value("silent_between", 0);
+        const std::string via = silent ? fmt::format("({} silent hop{})", silent, silent == 1 ? "" : "s") : "";
+        out += fmt::format("  {:<18} -> {:<18} {:<16} {:>7} paths\n", l["from"].get<std::string>(), l["to"].get<std::string>(),
+                           via, l["paths"].get<size_t>());
+    }
     out += "\nCGNAT, backbone and other segments:\n";
     if (r["segments"].empty()) out += "  none\n";
     for (const json &sg : r["segments"]) {

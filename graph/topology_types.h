@@ -82,11 +82,23 @@ struct EdgeInfo {
     EdgeKind kind = EdgeKind::link;
     uint8_t min_ttl = 255;     // TTL of the near end when seen
     uint8_t max_ttl = 0;
+    // TTLs between the two ends that no trace probed (smallest seen; 0 = the
+    // ends were seen at adjacent TTLs, or through probed silent hops).
+    uint8_t ttl_gap = 255;     // 255 = not set yet
     uint32_t times_seen = 0;   // link/reaches: path observations; becomes Gephi's weight
     uint32_t flows = 0;        // distinct (dst, flow) pairs, counted once per trace
     // Far minus near RTT. float: both RTTs arrive as float, so a float holds
     // every value a double did.
     float min_rtt_delta_ms = std::numeric_limits<float>::infinity();
+};
+
+// What a prefix vertex sums up: the destinations of its prefix that traces
+// probed, those that answered, and the RTT range of their answers.
+struct PrefixStats {
+    uint32_t hosts_probed = 0;
+    uint32_t hosts_reached = 0;
+    float rtt_min_ms = std::numeric_limits<float>::infinity();
+    float rtt_max_ms = 0.0f;
 };
 
 } // namespace pathmap::graph

@@ -23,7 +23,13 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
     Trace *cur = nullptr;
     size_t lineno = 0, start = 0;
     auto finish = [&] {
-        if (cur && !cur->hops.empty() && cur->hops.back().addr == cur->dst) cur->reached = true;
+        if (cur)
+            for (auto it = cur->hops.rbegin(); it != cur->hops.rend(); ++it)
+                if (!it->addr.empty()) {
+                    cur->reached = it->addr == cur->dst;
+                    break;
+                }
+        if (cur && !cur->hops.empty()) cur->first_ttl = cur->hops.front().ttl;
         if (cur) cur->stop_reason = cur->reached ? "reached" : cur->stop_reason.empty() ? "max_ttl" : cur->stop_reason;
     };
     while (start < text.size()) {
@@ -94,7 +100,8 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
             }
             pending_name = tok; // a hostname; its address follows in parentheses
         }
-        if (have) cur->hops.push_back(std::move(hop));
+        // "5  * * *": probed, no answer; a silent hop keeps its place.
+        if (cur->hops.empty() || cur->hops.back().ttl < hop.ttl) cur->hops.push_back(std::move(hop));
     }
     finish();
     if (out.empty()) throw InputError(name + ": no 'traceroute to' header found");

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -53,6 +54,7 @@ struct TopologyGraph::Impl {
     std::vector<EdgeRecord> edges;
     EndsOf ends_of{&edges};
     detail::FlatIndex by_addr;
+    std::unordered_map<VertexId, PrefixStats> prefix_stats; // prefix vertices only (thousands)
     detail::EdgeIndex by_edge[4]; // one per EdgeKind
     detail::BoostAdjacency adjacency;
     size_t adjacency_vertices = 0, adjacency_edges = 0; // what `adjacency` was built from

@@ -10,9 +10,12 @@
 
 namespace pathmap {
 
+// A probed TTL. A hop without an address was probed and stayed silent; a TTL
+// that has no Hop at all was never probed (Doubletree skips the TTLs below
+// its stop set), and analyses must not invent a vertex for it.
 struct Hop {
     uint8_t ttl = 0;
-    std::string addr;                  // dotted quad; empty for a silent hop
+    std::string addr;                  // dotted quad; empty: probed, no reply
     double rtt_ms = 0.0;
     int icmp_type = -1;                // -1 for TCP replies
     int icmp_code = -1;
@@ -28,7 +31,8 @@ struct Trace {
     bool reached = false;
     // Why probing stopped: "reached", "unreachable", "gap_limit", "max_ttl", "loop", "interrupted".
     std::string stop_reason;
-    std::vector<Hop> hops;             // sorted by ttl, one entry per responding TTL
+    uint8_t first_ttl = 0;             // lowest TTL probed; 0 = not recorded (older files)
+    std::vector<Hop> hops;             // sorted by ttl, one entry per probed TTL
 };
 
 } // namespace pathmap

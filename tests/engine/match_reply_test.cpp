@@ -129,11 +129,15 @@ TEST_F(Fixture, TerminalHopsAndAssembly)
     EXPECT_EQ(t.dst, "198.19.1.7");
     EXPECT_TRUE(t.reached);
     EXPECT_EQ(t.stop_reason, "reached");
-    ASSERT_EQ(t.hops.size(), 4u); // TTL 1, 2, 4, 5; the TTL-16 preprobe is beyond the end
-    EXPECT_EQ(t.hops[2].ttl, 4);
-    EXPECT_EQ(t.hops[2].mpls_labels, (std::vector<uint32_t>{16001, 299}));
-    EXPECT_EQ(t.hops[3].addr, "198.19.1.7");
-    EXPECT_EQ(t.hops[3].icmp_type, 0);
+    // TTL 1, 2, 3 (probed, silent), 4, 5; the TTL-16 preprobe is beyond the end.
+    ASSERT_EQ(t.hops.size(), 5u);
+    EXPECT_EQ(t.first_ttl, 1);
+    EXPECT_EQ(t.hops[2].ttl, 3);
+    EXPECT_TRUE(t.hops[2].addr.empty());
+    EXPECT_EQ(t.hops[3].ttl, 4);
+    EXPECT_EQ(t.hops[3].mpls_labels, (std::vector<uint32_t>{16001, 299}));
+    EXPECT_EQ(t.hops[4].addr, "198.19.1.7");
+    EXPECT_EQ(t.hops[4].icmp_type, 0);
     EXPECT_NEAR(t.hops[1].rtt_ms, 0.2, 0.011);
 
     // A router's unreachable ends the other target's trace, not reached.
@@ -142,6 +146,9 @@ TEST_F(Fixture, TerminalHopsAndAssembly)
     unreach.icmp_code = 1;
     ASSERT_TRUE(m.on_reply(unreach).matched);
     Trace u = assemble_trace(table, table.trace_index(1, 0), StopReason::gap_limit);
+    EXPECT_EQ(u.first_ttl, 3); // TTLs 1-2 never sent: no hops for them
+    ASSERT_EQ(u.hops.size(), 1u);
+    EXPECT_EQ(u.hops[0].ttl, 3);
     EXPECT_FALSE(u.reached);
     EXPECT_EQ(u.stop_reason, "unreachable");
 

@@ -4,6 +4,7 @@
 #include "graph/topology_analysis.h"
 #include "small_topology.h"
 
+using namespace pathmap;
 using namespace pathmap::graph;
 
 namespace {
@@ -12,6 +13,7 @@ TEST(Analysis, DominatorsCountPrefixesBehindEachHop)
 {
     TopologyBuilder b;
     b.add(fixtures::small_topology());
+    b.finish();
     auto cps = find_chokepoints(b);
     std::map<std::string, size_t> behind;
     std::map<std::string, bool> ap;
@@ -39,10 +41,40 @@ TEST(Analysis, TopLinksByPaths)
 {
     TopologyBuilder b;
     b.add(fixtures::small_topology());
-    auto links = top_links(b.graph(), 3);
+    b.finish();
+    auto links = top_links(b, 3);
     ASSERT_EQ(links.size(), 3u);
     EXPECT_EQ(links[0].paths, 4u);
     EXPECT_GE(links[0].paths, links[2].paths);
+}
+
+TEST(Analysis, TopLinksNameAnsweredEndsNotSilentChains)
+{
+    TopologyBuilder b;
+    for (int i = 0; i < 3; ++i) {
+        Trace t;
+        t.dst = "198.19.1." + std::to_string(i + 1);
+        for (int ttl = 1; ttl <= 5; ++ttl) {
+            Hop h;
+            h.ttl = static_cast<uint8_t>(ttl);
+            if (ttl == 1) h.addr = "10.0.0.1";
+            if (ttl == 5) h.addr = "10.0.0.5"; // 2-4 probed and silent
+            t.hops.push_back(h);
+        }
+        b.add(t);
+    }
+    b.finish();
+    bool found = false;
+    for (const LinkLoad &l : top_links(b, 10)) {
+        EXPECT_NE(l.from.rfind('*', 0), 0u) << l.from;
+        EXPECT_NE(l.to.rfind('*', 0), 0u) << l.to;
+        if (l.from == "10.0.0.1" && l.to == "10.0.0.5") {
+            found = true;
+            EXPECT_EQ(l.silent_between, 3);
+            EXPECT_EQ(l.paths, 3u);
+        }
+    }
+    EXPECT_TRUE(found);
 }
 
 } // namespace

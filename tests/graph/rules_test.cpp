@@ -32,6 +32,7 @@ HopRole role_of_first_hop(const RuleSet &rs, const char *addr, const char *rdns 
     if (rdns) h.rdns = rdns;
     t.hops.push_back(h);
     b.add(t);
+    b.finish();
     HopClassifier c(b, {.rules = &rs});
     return c.classify(0).hops.at(0).role;
 }

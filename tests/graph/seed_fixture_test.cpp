@@ -24,6 +24,7 @@ struct Seed : ::testing::Test {
         auto traces = read_traces_file(std::string(PATHMAP_TEST_DATA) + "/graph/seed_mobile_trace.json");
         ASSERT_EQ(traces.size(), 1u);
         builder.add(traces[0]);
+        builder.finish();
         HopClassifier c(builder, {.rules = &rules});
         Annotation a = annotate_topology(builder, c, rules);
         profile = c.classify(0);

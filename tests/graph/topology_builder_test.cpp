@@ -1,4 +1,6 @@
-// Incremental building: vertices, link counters, anonymous merging, prefixes.
+// Incremental building: vertices, link counters, anonymous merging, prefixes,
+// and that nothing is invented: unprobed TTLs, trailing silence, unreachables
+// answered far beyond their sender, destinations folded into their /24.
 #include <gtest/gtest.h>
 
 #include "graph/topology_builder.h"
@@ -9,6 +11,7 @@ using namespace pathmap::graph;
 
 namespace {
 
+// An empty address is a probed TTL that stayed silent; a TTL left out was not probed.
 Trace make(std::string dst, std::vector<std::pair<int, std::string>> hops, uint16_t flow = 0)
 {
     Trace t;
@@ -31,9 +34,10 @@ VertexId iface(const TopologyBuilder &b, const char *a) { return *b.graph().find
 TEST(TopologyBuilder, SilentRouterBetweenSameNeighboursIsOneVertex)
 {
     TopologyBuilder b;
-    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {3, "10.0.0.3"}, {4, "198.19.1.1"}}));
-    b.add(make("198.19.1.2", {{1, "10.0.0.1"}, {3, "10.0.0.3"}, {4, "198.19.1.2"}}));
-    b.add(make("198.19.2.1", {{1, "10.0.0.1"}, {3, "10.0.0.9"}, {4, "198.19.2.1"}}));
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, ""}, {3, "10.0.0.3"}, {4, "198.19.1.1"}}));
+    b.add(make("198.19.1.2", {{1, "10.0.0.1"}, {2, ""}, {3, "10.0.0.3"}, {4, "198.19.1.2"}}));
+    b.add(make("198.19.2.1", {{1, "10.0.0.1"}, {2, ""}, {3, "10.0.0.9"}, {4, "198.19.2.1"}}));
+    b.finish();
     const TopologyGraph &g = b.graph();
     size_t anon = 0;
     for (VertexId v = 0; v < g.vertex_count(); ++v) anon += g.vertex(v).kind == VertexKind::anonymous;
@@ -71,7 +75,185 @@ TEST(TopologyBuilder, LinksCountPathsTtlsAndRttDeltas)
     EXPECT_FALSE(b.paths()[1].reached);
     VertexId pfx = b.paths()[0].prefix;
     EXPECT_EQ(g.vertex(pfx).label, "198.19.1.0/24");
-    EXPECT_NE(g.find_edge(iface(b, "198.19.1.1"), pfx, EdgeKind::reaches), nullptr);
+    // The destination is folded into its /24: no host vertex, the last router reaches the prefix.
+    EXPECT_FALSE(g.find_interface(*parse_ipv4("198.19.1.1")).has_value());
+    EXPECT_NE(g.find_edge(iface(b, "10.0.0.2"), pfx, EdgeKind::reaches), nullptr);
+}
+
+size_t count_kind(const TopologyGraph &g, VertexKind k)
+{
+    size_t n = 0;
+    for (VertexId v = 0; v < g.vertex_count(); ++v) n += g.vertex(v).kind == k;
+    return n;
+}
+
+TEST(TopologyBuilder, UnprobedTtlsBecomeNoVertexButAGapOnTheEdge)
+{
+    TopologyBuilder b;
+    // Doubletree: this trace's first probe went out at TTL 11, and 13-14 were never sent.
+    b.add(make("198.19.1.1", {{11, "10.0.0.11"}, {12, "10.0.0.12"}, {15, "10.0.0.15"}}));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 0u);
+    const EdgeInfo *gap = g.find_edge(iface(b, "10.0.0.12"), iface(b, "10.0.0.15"), EdgeKind::link);
+    ASSERT_NE(gap, nullptr);
+    EXPECT_EQ(gap->ttl_gap, 2);
+    EXPECT_EQ(g.find_edge(iface(b, "10.0.0.11"), iface(b, "10.0.0.12"), EdgeKind::link)->ttl_gap, 0);
+    // Nothing else reaches 10.0.0.11, so the vantage joins it across the 10 unprobed TTLs.
+    const EdgeInfo *start = g.find_edge(b.vantage(), iface(b, "10.0.0.11"), EdgeKind::link);
+    ASSERT_NE(start, nullptr);
+    EXPECT_EQ(start->ttl_gap, 10);
+    // No path hop below TTL 11.
+    const PathRecord &rec = b.paths().front();
+    EXPECT_EQ(b.hops()[rec.first_hop].ttl, 11);
+    EXPECT_EQ(rec.hop_count, 3u);
+}
+
+TEST(TopologyBuilder, StopSetTraceJoinsWhereAnotherTraceReachedFromBelow)
+{
+    TopologyBuilder b;
+    // The stop-set trace comes first in the file: the result must not depend on order.
+    b.add(make("198.19.2.1", {{3, "10.0.0.3"}, {4, "198.19.2.1"}}));
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "10.0.0.3"}, {4, "198.19.1.1"}}));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(g.find_edge(b.vantage(), iface(b, "10.0.0.3"), EdgeKind::link), nullptr);
+    EXPECT_NE(g.find_edge(iface(b, "10.0.0.2"), iface(b, "10.0.0.3"), EdgeKind::link), nullptr);
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 0u);
+    EXPECT_EQ(count_kind(g, VertexKind::prefix), 2u);
+}
+
+TEST(TopologyBuilder, PreprobeUnreachableLandsAtItsDistance)
+{
+    TopologyBuilder b;
+    // The TTL-32 preprobe into an unreachable prefix, answered by the first
+    // router: Linux quotes the header as it arrived, TTL 32.
+    Trace t = make("198.19.99.1", {{32, "198.18.0.1"}});
+    t.hops[0].icmp_type = 3;
+    t.hops[0].icmp_code = 1;
+    t.hops[0].quoted_ttl = 32;
+    b.add(t);
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(g.vertex_count(), 2u); // the vantage and the router, nothing invented
+    const EdgeInfo *e = g.find_edge(b.vantage(), iface(b, "198.18.0.1"), EdgeKind::link);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->ttl_gap, 0);
+    EXPECT_EQ(b.hops()[b.paths()[0].first_hop].ttl, 1);
+    EXPECT_EQ(g.vertex(iface(b, "198.18.0.1")).min_ttl, 1);
+    // A quote that disagrees with the hops before it is not used.
+    Trace u = make("198.19.98.1", {{1, "198.18.0.1"}, {2, "10.0.0.2"}, {3, "10.0.0.3"}});
+    u.hops[2].icmp_type = 3;
+    u.hops[2].quoted_ttl = 3; // would put it at distance 1, before 10.0.0.2
+    b.add(u);
+    EXPECT_EQ(b.hops().back().ttl, 3);
+}
+
+TEST(TopologyBuilder, CompleteTracesKeepFullChains)
+{
+    TopologyBuilder b;
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, ""}, {4, "10.0.0.4"}, {5, "198.19.1.1"}}));
+    b.add(make("198.19.1.2", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, ""}, {4, "10.0.0.4"}, {5, "198.19.1.2"}}));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 1u); // one silent router, shared
+    EXPECT_EQ(b.paths()[0].hop_count, 5u);
+    for (uint32_t i = 0; i < b.paths()[0].hop_count; ++i) EXPECT_EQ(b.hops()[i].ttl, i + 1);
+    g.for_each_edge([&](const EdgeRef &e) {
+        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) {
+            EXPECT_EQ(e.info->ttl_gap, 0);
+        }
+    });
+}
+
+TEST(TopologyBuilder, LoneSilenceIsTheRouterOtherTracesSawThere)
+{
+    TopologyBuilder b;
+    // A rate-limited router: silent for the first trace, answering the second.
+    // Order must not matter, so the silent trace comes first.
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, ""}, {3, "10.0.0.3"}, {4, "198.19.1.1"}}));
+    b.add(make("198.19.1.2", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "10.0.0.3"}, {4, "198.19.1.2"}}));
+    // Two routers seen between the same ends (ECMP): a silence there stays anonymous.
+    b.add(make("198.19.2.1", {{1, "10.0.0.1"}, {2, "10.0.0.21"}, {3, "10.0.0.9"}, {4, "198.19.2.1"}}));
+    b.add(make("198.19.2.2", {{1, "10.0.0.1"}, {2, "10.0.0.22"}, {3, "10.0.0.9"}, {4, "198.19.2.2"}}));
+    b.add(make("198.19.2.3", {{1, "10.0.0.1"}, {2, ""}, {3, "10.0.0.9"}, {4, "198.19.2.3"}}));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 1u);
+    const PathHop &slot = b.hops()[b.paths()[0].first_hop + 1];
+    EXPECT_FALSE(slot.responded());
+    EXPECT_EQ(slot.vertex, iface(b, "10.0.0.2"));
+    EXPECT_EQ(g.find_edge(iface(b, "10.0.0.1"), iface(b, "10.0.0.2"), EdgeKind::link)->times_seen, 2u);
+    EXPECT_EQ(g.vertex(iface(b, "10.0.0.2")).times_seen, 1u); // one reply, not two
+    EXPECT_EQ(g.find_edge(iface(b, "10.0.0.1"), iface(b, "10.0.0.3"), EdgeKind::link), nullptr);
+}
+
+TEST(TopologyBuilder, SilenceBeforeADestinationSeenNearerIsTheDestination)
+{
+    TopologyBuilder b;
+    // The probe at the destination's distance (3) was lost; TTL 4 reached it.
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, ""}, {4, "198.19.1.1"}}));
+    b.add(make("198.19.1.2", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "198.19.1.2"}}));
+    // A real silent router before a prefix nobody reached nearer stays anonymous.
+    b.add(make("198.19.9.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, ""}, {4, "198.19.9.1"}}));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 1u);
+    const PathRecord &late = b.paths()[0];
+    ASSERT_EQ(late.hop_count, 3u);
+    EXPECT_EQ(b.hops()[late.first_hop + 2].ttl, 3);
+    EXPECT_TRUE(b.hops()[late.first_hop + 2].flags & PathHop::kDestination);
+    EXPECT_NE(g.find_edge(iface(b, "10.0.0.2"), late.prefix, EdgeKind::reaches), nullptr);
+    // The other paths' hops are intact after the slot was closed.
+    const PathRecord &other = b.paths()[2];
+    ASSERT_EQ(other.hop_count, 4u);
+    EXPECT_EQ(g.vertex(b.hops()[other.first_hop + 2].vertex).kind, VertexKind::anonymous);
+}
+
+TEST(TopologyBuilder, TrailingSilenceEndsThePath)
+{
+    TopologyBuilder b;
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, ""}, {3, ""}, {4, ""}}));
+    b.add(make("198.19.1.2", {{1, ""}, {2, ""}}));
+    b.finish();
+    EXPECT_EQ(count_kind(b.graph(), VertexKind::anonymous), 0u);
+    EXPECT_EQ(b.paths()[0].hop_count, 1u);
+    EXPECT_EQ(b.paths()[1].hop_count, 0u);
+}
+
+TEST(TopologyBuilder, DestinationsFoldIntoTheirPrefix)
+{
+    TopologyBuilder b;
+    for (int host = 1; host <= 4; ++host) {
+        Trace t = make("198.19.1." + std::to_string(host), {{1, "10.0.0.1"}, {2, "198.19.1.254"}, {3, "198.19.1." + std::to_string(host)}});
+        t.hops[2].rtt_ms = 10.0 + host;
+        if (host == 4) t.hops.pop_back(); // probed, not reached
+        b.add(t);
+    }
+    Trace flow1 = make("198.19.1.1", {{1, "10.0.0.1"}, {2, "198.19.1.254"}, {3, "198.19.1.1"}}, 1); // a second flow
+    flow1.hops[2].rtt_ms = 12.5;
+    b.add(flow1);
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    ASSERT_EQ(count_kind(g, VertexKind::prefix), 1u);
+    // The router answering from inside the /24 stays an interface; the hosts do not.
+    EXPECT_TRUE(g.find_interface(*parse_ipv4("198.19.1.254")).has_value());
+    for (const char *h : {"198.19.1.1", "198.19.1.2", "198.19.1.3"}) EXPECT_FALSE(g.find_interface(*parse_ipv4(h)).has_value());
+    const VertexId pfx = b.paths()[0].prefix;
+    const PrefixStats *s = g.prefix_stats(pfx);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->hosts_probed, 4u);
+    EXPECT_EQ(s->hosts_reached, 3u);
+    EXPECT_FLOAT_EQ(s->rtt_min_ms, 11.0f);
+    EXPECT_FLOAT_EQ(s->rtt_max_ms, 13.0f);
+    EXPECT_NE(g.find_edge(iface(b, "198.19.1.254"), pfx, EdgeKind::reaches), nullptr);
+    // The path still names the host it reached.
+    const PathRecord &rec = b.paths()[1];
+    EXPECT_EQ(b.hop_address(rec, b.hops()[rec.first_hop + rec.hop_count - 1]), *parse_ipv4("198.19.1.2"));
+
+    TopologyBuilder hosts({.host_vertices = true});
+    hosts.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, "198.19.1.1"}}));
+    EXPECT_TRUE(hosts.graph().find_interface(*parse_ipv4("198.19.1.1")).has_value());
 }
 
 TEST(TopologyBuilder, BadAddressesThrowNamingThem)

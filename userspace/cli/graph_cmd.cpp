@@ -22,6 +22,7 @@ struct GraphArgs {
     bool replace_rules = false;
     bool geolocate = false;
     bool no_png = false;
+    bool hosts = false;
 };
 } // namespace
 
@@ -42,6 +43,14 @@ void add_graph_command(CLI::App &app)
     cmd->add_option("--ixp", args->ixp, "IXP peering LAN prefixes, one CIDR per line")->check(CLI::ExistingFile);
     cmd->add_flag("--geolocate", args->geolocate, "Add region vertices from path geolocation");
     cmd->add_flag("--no-png", args->no_png, "Do not render topology.png with graphviz");
+    cmd->add_flag("--hosts", args->hosts,
+                  "One vertex per destination host (default: a reached host counts in its /24's prefix vertex, "
+                  "which carries hosts_probed, hosts_reached and the RTT range; profiles.jsonl keeps every host)");
+    cmd->footer("Vertices: vantage (the prober), interface (an address that answered), anonymous (a TTL that was "
+                "probed and stayed silent between two answers; shared by the traces that cross it), prefix (a "
+                "destination /24), and cluster/router/region incidence vertices. TTLs never probed become no vertex: "
+                "the edge across them carries ttl_gap. topology.png folds many /24s behind one hop into one node; "
+                "topology.dot keeps everything.");
     cmd->callback([args] {
         auto fmt_opt = graph::parse_input_format(args->format);
         if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
@@ -51,8 +60,9 @@ void add_graph_command(CLI::App &app)
                                        .pfx2as_file = args->pfx2as,
                                        .ixp_file = args->ixp,
                                        .geolocate = args->geolocate,
-                                       .png = !args->no_png};
-        graph::TopologyBuilder builder({.vantage_label = opts.vantage_label});
+                                       .png = !args->no_png,
+                                       .host_vertices = args->hosts};
+        graph::TopologyBuilder builder({.vantage_label = opts.vantage_label, .host_vertices = args->hosts});
         size_t traces = 0;
         for (const std::string &in : args->inputs) {
             try {

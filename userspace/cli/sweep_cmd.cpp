@@ -34,6 +34,7 @@ struct SweepOptions {
     bool all_hosts = false;
     bool complete_traces = false;
     bool no_graph = false;
+    bool hosts = false;
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -132,7 +133,7 @@ void run(SweepOptions &o)
     sweep::write_sweep_outputs(o.out_dir, result);
     if (!o.no_graph) {
         try {
-            const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{});
+            const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts});
             log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
         } catch (const std::exception &e) {
             log::warn("graph outputs not written: {}", e.what());
@@ -196,7 +197,9 @@ void add_sweep_command(CLI::App &app)
         ->default_val(def.hole_passes);
     cmd->add_flag("--complete-traces", opts->complete_traces,
                   "Probe every trace down to TTL 1 (no stop set): more probes, full per-target paths");
-    cmd->add_flag("--no-graph", opts->no_graph, "Skip the topology files (GraphML, GEXF, DOT, profiles)");
+    cmd->add_flag("--no-graph", opts->no_graph, "Skip the topology files (GraphML, GEXF, DOT, PNG, profiles)");
+    cmd->add_flag("--hosts", opts->hosts,
+                  "Graph: one vertex per destination host (default: reached hosts count in their /24's prefix vertex)");
     cmd->add_flag("--pass-replies", opts->cfg.pass_replies, "Let the kernel see our replies too (they are dropped by default)");
     cmd->add_flag("-q,--quiet", opts->cfg.quiet, "No status line");
     cmd->add_option("--seed", opts->cfg.seed, "Seed for target sampling and probe order (default: random)");

@@ -15,6 +15,10 @@ json to_json(const Trace &t)
 {
     json hops = json::array();
     for (const Hop &h : t.hops) {
+        if (h.addr.empty()) { // probed, silent: only the TTL
+            hops.push_back(json{{"ttl", h.ttl}});
+            continue;
+        }
         json jh = {{"ttl", h.ttl},
                    {"addr", h.addr.empty() ? json(nullptr) : json(h.addr)},
                    {"rtt_ms", h.rtt_ms},
@@ -26,11 +30,10 @@ json to_json(const Trace &t)
         if (h.rdns) jh["rdns"] = *h.rdns;
         hops.push_back(std::move(jh));
     }
-    return json{{"dst", t.dst},
-                {"flow_id", t.flow_id},
-                {"reached", t.reached},
-                {"stop_reason", t.stop_reason},
-                {"hops", std::move(hops)}};
+    json j{{"dst", t.dst}, {"flow_id", t.flow_id}, {"reached", t.reached}, {"stop_reason", t.stop_reason}};
+    if (t.first_ttl) j["first_ttl"] = t.first_ttl;
+    j["hops"] = std::move(hops);
+    return j;
 }
 
 Trace trace_from_json(const json &j)
@@ -41,6 +44,11 @@ Trace trace_from_json(const json &j)
         t.flow_id = j.value("flow_id", uint16_t{0});
         t.reached = j.value("reached", false);
         t.stop_reason = j.value("stop_reason", std::string{});
+        if (j.contains("first_ttl")) {
+            int first = j["first_ttl"].get<int>();
+            if (first < 0 || first > 255) throw TraceParseError("first_ttl out of range");
+            t.first_ttl = static_cast<uint8_t>(first);
+        }
         for (const json &jh : j.at("hops")) {
             Hop h;
             int ttl = jh.at("ttl").get<int>();

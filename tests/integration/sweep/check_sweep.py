@@ -24,7 +24,8 @@ def truth_target(truth, dst):
 
 
 def router_hops(trace):
-    return {h["ttl"]: h["addr"] for h in trace["hops"] if h["addr"] != trace["dst"]}
+    # Hops without an address were probed and stayed silent.
+    return {h["ttl"]: h["addr"] for h in trace["hops"] if h.get("addr") and h["addr"] != trace["dst"]}
 
 
 def discovery(truth_path, outdir):
@@ -82,7 +83,7 @@ def scamper(truth_path, outdir, sc_json):
         if mine is None:
             print(f"  {dst}: traced by scamper, not by pathmap"); ok = False
             continue
-        my_hops = {h["ttl"]: h["addr"] for h in mine["hops"]}
+        my_hops = {h["ttl"]: h["addr"] for h in mine["hops"] if h.get("addr")}
         allowed = truth_target(truth, dst)["hops"]
         sc_reached = rec["stop_reason"] == "COMPLETED"
         if sc_reached != mine["reached"]:
@@ -109,14 +110,15 @@ def path(truth_path, outdir, dst, txkind):
         print(f"path {outdir}: {dst} not reached"); return False
     allowed = truth_target(truth, dst)["hops"]
     ok = True
-    for h in tr["hops"]:
+    answered = [h for h in tr["hops"] if h.get("addr")]
+    for h in answered:
         if h["addr"] == dst:
             continue
         if h["ttl"] > len(allowed) or h["addr"] not in (allowed[h["ttl"] - 1] or []):
             print(f"path {outdir}: TTL {h['ttl']} {h['addr']} is not a true hop"); ok = False
     answering = sum(1 for s in allowed if s != [None])
-    if len(tr["hops"]) - 1 < answering:
-        print(f"path {outdir}: {len(tr['hops']) - 1} router hops, truth has {answering} answering"); ok = False
+    if len(answered) - 1 < answering:
+        print(f"path {outdir}: {len(answered) - 1} router hops, truth has {answering} answering"); ok = False
     want = {"afxdp": "AF_XDP", "packet": "AF_PACKET", "raw": "raw"}[txkind]
     if want.lower() not in summary["tx"].lower():
         print(f"path {outdir}: asked for {txkind}, sent with {summary['tx']}"); ok = False

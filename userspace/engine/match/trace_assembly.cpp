@@ -36,8 +36,18 @@ Trace assemble_trace(const TraceTable &table, size_t trace, StopReason reason)
     t.dst = format_ipv4(dst);
     t.flow_id = table.trace_flow(trace);
     const uint8_t last = table.terminal_ttl(trace) ? table.terminal_ttl(trace) : table.max_ttl();
+    // What was probed, not only what answered: silent probed TTLs are hops
+    // without an address, TTLs never sent are absent.
+    for (uint8_t ttl = 1; ttl <= table.max_ttl(); ++ttl)
+        if (table.was_sent(trace, ttl)) {
+            t.first_ttl = ttl;
+            break;
+        }
     for (uint8_t ttl = 1; ttl <= last; ++ttl) {
-        if (!table.answered(trace, ttl)) continue;
+        if (!table.answered(trace, ttl)) {
+            if (table.was_sent(trace, ttl)) t.hops.push_back(Hop{.ttl = ttl});
+            continue;
+        }
         const HopSlot &s = table.hop(trace, ttl);
         const bool tcp = s.kind == PM_REPLY_TCP_SYNACK || s.kind == PM_REPLY_TCP_RST;
         Hop h{
