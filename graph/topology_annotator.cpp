@@ -158,10 +158,11 @@ Annotation annotate_topology(TopologyBuilder &builder, const HopClassifier &clas
             if (i > 0 && h.asn != 0 && prof.hops[i - 1].asn == h.asn) same_as.unite(prof.hops[i - 1].vertex, h.vertex);
         }
     }
-    // Majority role per vertex; evidence is that role's rule text.
+    // Majority role per vertex; evidence is that role's rule text. A prefix
+    // vertex stands for its destinations, so it takes their role too.
     for (VertexId v = 0; v < n; ++v) {
         VertexInfo &vi = g.vertex(v);
-        if (!hop_vertex(vi)) continue;
+        if (!hop_vertex(vi) && vi.kind != VertexKind::prefix) continue;
         auto &vv = votes[v];
         int best = 0;
         uint32_t total = 0;

@@ -204,6 +204,8 @@ void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached
             else
                 link(prev_vertex, v, folded ? EdgeKind::reaches : EdgeKind::link, prev_vertex_ttl, gap, r.rtt_ms - prev_rtt,
                      prev_answered);
+            if (is_dst && gap == 0 && prev_vertex != vantage_ && r.reply_ttl)
+                direct_destinations_.insert(uint64_t{prev_vertex} << 8 | r.reply_ttl);
         }
         VertexInfo &vi = graph_.vertex(v);
         if (folded) {
@@ -294,9 +296,14 @@ void TopologyBuilder::place_silent_runs()
         PathHop *slots = hops_.data() + run.first_hop;
         PathHop &answer = slots[run.count];
         // Silence just before a destination that other traces of its prefix
-        // (or host) saw at that distance: the destination's own probe went
-        // unanswered (lost, rate-limited), not a silent router.
-        if (run.to_destination && graph_.vertex(run.to).min_ttl <= slots[0].ttl) {
+        // (or host) saw at that distance, or whose reply came back with the
+        // same TTL as destinations answering right behind the same hop: the
+        // destination's own probe went unanswered (lost, rate-limited), not a
+        // silent router. (A destination behind one more router would show a
+        // reply TTL one lower.)
+        const bool like_direct_siblings =
+            answer.reply_ttl && direct_destinations_.count(uint64_t{run.from} << 8 | answer.reply_ttl);
+        if (run.to_destination && (graph_.vertex(run.to).min_ttl <= slots[0].ttl || like_direct_siblings)) {
             for (uint8_t k = 0; k < run.count; ++k) slots[k].flags |= PathHop::kDropped;
             answer.ttl = slots[0].ttl;
             link_edge(run.from, run.to, edge_kind_to(run.to), run.from_ttl, 0, 0.0f, false);
@@ -309,12 +316,15 @@ void TopologyBuilder::place_silent_runs()
             for (uint32_t k = first[run.from]; k < first[run.from + 1]; ++k) {
                 const VertexId x = to[k];
                 if (graph_.vertex(x).kind != VertexKind::interface) continue;
-                for (uint32_t m = first[x]; m < first[x + 1]; ++m)
-                    if (to[m] == run.to) {
-                        only = x;
-                        ++found;
-                        break;
-                    }
+                // X leads to the same next answer, or (before a destination)
+                // X has destinations right behind it answering with the same reply TTL.
+                bool leads = run.to_destination && answer.reply_ttl &&
+                             direct_destinations_.count(uint64_t{x} << 8 | answer.reply_ttl);
+                for (uint32_t m = first[x]; m < first[x + 1] && !leads; ++m) leads = to[m] == run.to;
+                if (leads) {
+                    only = x;
+                    ++found;
+                }
             }
             if (found != 1) only = kNoVertex;
         }

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "graph/detail/flat_index.h"
@@ -178,6 +179,8 @@ private:
         bool to_destination = false;
     };
     std::vector<SilentRun> silent_runs_;
+    // (hop vertex << 8 | reply TTL) of destinations that answered one TTL after that hop.
+    std::unordered_set<uint64_t> direct_destinations_;
     struct AnonymousKey {
         VertexId prev, next;
         uint8_t offset;

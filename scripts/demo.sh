@@ -91,7 +91,7 @@ run_main_job() {
   in_prober "$pathmap" sweep 198.19.0.0/16 --allow 198.18.0.0/15 --rate 10000 -q -o "$out"
   if has_command graph; then
     echo "pathmap graph out/demo/traces.jsonl -o out/demo/graph"
-    "$pathmap" graph "$out/traces.jsonl" -o "$out/graph" --no-png
+    "$pathmap" graph "$out/traces.jsonl" -o "$out/graph"
     if has_command report && [ -f "$out/graph/profiles.jsonl" ]; then
       echo "pathmap report out/demo/graph"
       "$pathmap" report "$out/graph" | tee "$out/report.txt"
@@ -143,4 +143,5 @@ losses = ", ".join("%s->%s %s" % (l["a"], l["b"], l["probability"]) for l in t["
 print(f"delay lines {delays}; lossy links {losses}")
 PY
 echo "outputs: $out/ (truth.json, traces.jsonl and summary.json from the sweep, graph/, vs_truth.txt, build.log)"
+[ -f "$out/graph/topology.png" ] && echo "picture: $out/graph/topology.png; open $out/graph/topology.graphml in Gephi"
 echo "the testbed is torn down on exit."

@@ -210,6 +210,35 @@ TEST(TopologyBuilder, SilenceBeforeADestinationSeenNearerIsTheDestination)
     EXPECT_EQ(g.vertex(b.hops()[other.first_hop + 2].vertex).kind, VertexKind::anonymous);
 }
 
+// One address per /24 (the default sweep): no other trace of the prefix, so
+// the reply TTL of the destinations right behind the same hop decides.
+TEST(TopologyBuilder, ReplyTtlOfSiblingDestinationsPlacesASilence)
+{
+    auto dest = [](Trace t, int reply_ttl) {
+        t.hops.back().reply_ttl = reply_ttl;
+        return t;
+    };
+    TopologyBuilder b;
+    // 10.0.0.3 has destinations right behind it answering with reply TTL 61.
+    b.add(dest(make("198.19.1.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "10.0.0.3"}, {4, "198.19.1.1"}}), 61));
+    // Lost probe to the destination itself (same reply TTL as its siblings).
+    b.add(dest(make("198.19.2.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "10.0.0.3"}, {4, ""}, {5, "198.19.2.1"}}), 61));
+    // 10.0.0.3 silent for this trace: its destination answers like 10.0.0.3's destinations.
+    b.add(dest(make("198.19.3.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, ""}, {4, "198.19.3.1"}}), 61));
+    // One router further (reply TTL 60): a real silent router behind 10.0.0.3.
+    b.add(dest(make("198.19.4.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "10.0.0.3"}, {4, ""}, {5, "198.19.4.1"}}), 60));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 1u);
+    const PathRecord &lost = b.paths()[1];
+    ASSERT_EQ(lost.hop_count, 4u);
+    EXPECT_EQ(b.hops()[lost.first_hop + 3].ttl, 4);
+    const PathRecord &quiet = b.paths()[2];
+    EXPECT_EQ(b.hops()[quiet.first_hop + 2].vertex, iface(b, "10.0.0.3"));
+    const PathRecord &deeper = b.paths()[3];
+    EXPECT_EQ(g.vertex(b.hops()[deeper.first_hop + 3].vertex).kind, VertexKind::anonymous);
+}
+
 TEST(TopologyBuilder, TrailingSilenceEndsThePath)
 {
     TopologyBuilder b;

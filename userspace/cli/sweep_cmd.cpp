@@ -192,6 +192,11 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--gap-limit", opts->cfg.gap_limit, "Silent TTLs in a row that end a trace")
         ->check(CLI::Range(1, 32))
         ->default_val(int{def.gap_limit});
+    cmd->add_option("--discoverers", opts->cfg.discoverers,
+                    "Traces that go on probing below an interface already in the stop set: more find the ECMP "
+                    "branches behind it, fewer save probes")
+        ->check(CLI::Range(1, 64))
+        ->default_val(int{def.discoverers});
     cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Most passes re-asking TTLs lost to ICMP rate limits (they stop once one finds no new interface or link; with --complete-traces, once one gets no answer)")
         ->check(CLI::Range(0, 20))
         ->default_val(def.hole_passes);

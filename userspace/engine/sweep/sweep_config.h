@@ -29,6 +29,7 @@ struct SweepConfig {
     uint8_t default_split = 16;     // split TTL when no distance is known (FlashRoute's default)
     uint8_t gap_limit = 3;
     bool stop_set = true;           // false: complete traces down to TTL 1
+    uint8_t discoverers = 8;        // traces that go on below a stop-set interface: 3 missed an ECMP branch in 5 of 8 default-testbed sweeps (docs/SWEEP.md)
     unsigned hole_passes = 3;       // most re-ask passes for rate-limited holes (fewer once one finds nothing new)
     uint32_t hole_pass_gap_ms = 1000; // Linux refills one ICMP error token per second per host
 };
