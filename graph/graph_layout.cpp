@@ -295,7 +295,9 @@ GraphLayout lay_out_graph(const TopologyGraph &g, const Annotation &a, const std
                 f << render_picture_dot(g, a, p, opts, large);
             }
             // One run writes the PNG and the coordinates of the same layout.
-            if (run_graphviz(engine, {"-Tpng", "-o", png.string(), "-Tplain", "-o", plain.string(), dot.string()}, err)) {
+            // The PNG is renamed into place whole, like every other output.
+            const std::filesystem::path png_tmp = dir / ".topology.png.tmp";
+            if (run_graphviz(engine, {"-Tpng", "-o", png_tmp.string(), "-Tplain", "-o", plain.string(), dot.string()}, err)) {
                 auto placed = read_plain(plain);
                 node_pos.resize(p.names.size());
                 size_t found = 0;
@@ -303,9 +305,14 @@ GraphLayout lay_out_graph(const TopologyGraph &g, const Annotation &a, const std
                     auto it = placed.find(p.names[node]);
                     if (it != placed.end()) node_pos[node] = it->second, ++found;
                 }
-                if (found == p.names.size()) {
+                std::error_code rename_ec;
+                if (found == p.names.size()) std::filesystem::rename(png_tmp, png, rename_ec);
+                if (found == p.names.size() && !rename_ec) {
                     out.engine = engine;
                     out.png_written = true;
+                } else if (rename_ec) {
+                    node_pos.clear();
+                    out.note = "cannot rename the PNG into place: " + rename_ec.message();
                 } else {
                     node_pos.clear();
                     out.note = engine + " placed " + std::to_string(found) + " of " + std::to_string(p.names.size()) + " nodes";
@@ -320,6 +327,7 @@ GraphLayout lay_out_graph(const TopologyGraph &g, const Annotation &a, const std
             std::filesystem::remove(dot, ec);
             std::filesystem::remove(plain, ec);
             std::filesystem::remove(err, ec);
+            std::filesystem::remove(png_tmp, ec);
         }
     }
     if (node_pos.empty()) {

@@ -8,24 +8,12 @@
 #include "graph/graph_export.h"
 #include "graph/hop_classifier.h"
 #include "graph/topology_annotator.h"
+#include "pathmap/atomic_file.h"
 #include "pathmap/log.h"
 
 namespace pathmap::graph {
 
 namespace {
-
-std::ofstream open_out(const std::filesystem::path &p)
-{
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + p.string());
-    return out;
-}
-
-void close_out(std::ofstream &out, const std::filesystem::path &p)
-{
-    out.flush();
-    if (!out) throw std::runtime_error("error writing " + p.string() + " (disk full?)");
-}
 
 } // namespace
 
@@ -55,11 +43,12 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
     s.clusters = ann.clusters.size();
     const TopologyGraph &g = builder.graph();
     // Writes outdir/name with write(out) and lists it.
+    // Each file appears whole or not at all (pathmap/atomic_file.h).
     auto write_file = [&](const char *name, auto write) {
         auto p = outdir / name;
-        auto out = open_out(p);
-        write(out);
-        close_out(out, p);
+        AtomicFile file(p);
+        write(file.stream());
+        file.commit();
         s.files.push_back(p);
         return p;
     };

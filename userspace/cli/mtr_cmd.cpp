@@ -18,6 +18,7 @@
 #include "pathmap/ipv4.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/stop_signals.h"
 #include "userspace/mtr/mtr_driver.h"
 #include "userspace/mtr/report_format.h"
 #include "userspace/mtr/target_list.h"
@@ -44,24 +45,8 @@ struct MtrOptions {
 std::atomic<bool> g_stop{false};
 extern "C" void on_stop_signal(int) { g_stop = true; }
 
-// SIGINT/SIGTERM only set a flag: the round loop notices it, drains, restores
-// the terminal and prints the final report.
-struct StopSignals {
-    struct sigaction old_int{}, old_term{};
-    StopSignals()
-    {
-        struct sigaction sa{};
-        sa.sa_handler = on_stop_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int);
-        sigaction(SIGTERM, &sa, &old_term);
-    }
-    ~StopSignals()
-    {
-        sigaction(SIGINT, &old_int, nullptr);
-        sigaction(SIGTERM, &old_term, nullptr);
-    }
-};
+// SIGINT/SIGTERM/SIGHUP only set a flag: the round loop notices it, drains,
+// restores the terminal and prints the final report (userspace/cli/stop_signals.h).
 
 std::string local_hostname()
 {
@@ -165,7 +150,7 @@ void run_mtr_command(const MtrOptions &o)
         dcfg.periodic_report = [&](const mtr::MtrRun &r) { write_output("", render(r)); };
     }
 
-    StopSignals signals;
+    StopSignals signals(on_stop_signal);
     g_stop = false;
     mtr::MtrDriverResult res = mtr::run_mtr(*run, dcfg, g_stop);
     write_output(o.output, render(*run));

@@ -16,6 +16,7 @@
 #include "graph/graph_outputs.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/stop_signals.h"
 #include "userspace/engine/sched/target_set.h"
 #include "userspace/engine/session/probe_session.h"
 #include "userspace/engine/sweep/sweep_run.h"
@@ -46,27 +47,6 @@ extern "C" void on_signal(int) noexcept
     if (g_stop.load(std::memory_order_relaxed)) g_abort.store(true, std::memory_order_relaxed);
     g_stop.store(true, std::memory_order_relaxed);
 }
-
-// Sets the handlers for the sweep's lifetime and restores the old ones.
-class SignalScope {
-public:
-    SignalScope()
-    {
-        struct sigaction sa {};
-        sa.sa_handler = on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, &old_int_);
-        sigaction(SIGTERM, &sa, &old_term_);
-    }
-    ~SignalScope()
-    {
-        sigaction(SIGINT, &old_int_, nullptr);
-        sigaction(SIGTERM, &old_term_, nullptr);
-    }
-
-private:
-    struct sigaction old_int_ {}, old_term_ {};
-};
 
 void check_writable(const std::string &dir)
 {
@@ -127,16 +107,18 @@ void run(SweepOptions &o)
     {
         g_stop = false;
         g_abort = false;
-        SignalScope signals;
+        // Held until the last file is written: a signal during the writing
+        // only sets the flags (every file is renamed into place whole).
+        StopSignals signals(on_signal);
         result = sweep::run_sweep(cfg, &g_stop, &g_abort);
-    }
-    sweep::write_sweep_outputs(o.out_dir, result);
-    if (!o.no_graph) {
-        try {
-            const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts});
-            log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
-        } catch (const std::exception &e) {
-            log::warn("graph outputs not written: {}", e.what());
+        sweep::write_sweep_outputs(o.out_dir, result);
+        if (!o.no_graph) {
+            try {
+                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts});
+                log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
+            } catch (const std::exception &e) {
+                log::warn("graph outputs not written: {}", e.what());
+            }
         }
     }
     const auto &s = result.summary;

@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include "pathmap/atomic_file.h"
 #include "pathmap/trace_io.h"
 #include "userspace/engine/sweep/sweep_run.h"
 
@@ -15,17 +16,14 @@ void write_sweep_outputs(const std::string &dir, const SweepResult &result)
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error(fmt::format("cannot create output directory {}: {}", dir, ec.message()));
-    const std::string traces_path = dir + "/traces.jsonl", summary_path = dir + "/summary.json";
-    {
-        std::ofstream out(traces_path, std::ios::trunc);
-        if (!out) throw std::runtime_error(fmt::format("cannot write {}", traces_path));
-        for (const Trace &t : result.traces) write_trace_line(out, t);
-        if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", traces_path));
-    }
-    std::ofstream out(summary_path, std::ios::trunc);
-    if (!out) throw std::runtime_error(fmt::format("cannot write {}", summary_path));
-    out << result.summary.dump(2) << '\n';
-    if (!out.flush()) throw std::runtime_error(fmt::format("cannot write {}", summary_path));
+    // Each file appears whole or not at all (AtomicFile): an interrupted
+    // write leaves the previous run's file.
+    AtomicFile traces(dir + "/traces.jsonl");
+    for (const Trace &t : result.traces) write_trace_line(traces.stream(), t);
+    traces.commit();
+    AtomicFile summary(dir + "/summary.json");
+    summary.stream() << result.summary.dump(2) << '\n';
+    summary.commit();
 }
 
 } // namespace pathmap::sweep
