@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   # testbed and peers
   iproute2 iptables iputils-ping dnsmasq-base traceroute scamper mtr-tiny ethtool tmux procps psmisc
+  # the wire-level burst check captures probes inside a testbed router
+  tcpdump
   # readers of our outputs
   python3 python3-networkx python3-igraph libxml2-utils graphviz
   # geolocation: GeoNames cities15000 gazetteer, MaxMind DB reader

@@ -164,6 +164,7 @@ std::string ProbeSession::describe() const
 void ProbeSession::set_rate(uint64_t pps) noexcept
 {
     cfg_.rate_pps = pps;
+    pacer_lost_before_ += pacer_.lost();
     pacer_ = tx::Pacer(tx::PacerConfig{.rate_pps = pps});
 }
 

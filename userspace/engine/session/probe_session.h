@@ -69,6 +69,9 @@ public:
     uint64_t ring_malformed() const noexcept;
     std::string describe() const; // sender description + XDP mode
     void set_rate(uint64_t pps) noexcept;
+    // Probes' worth of sending time lost to stalls beyond the pacer's 10 ms
+    // catch-up window (not burst out; tx/pacer.h).
+    uint64_t pacer_lost() const noexcept { return pacer_lost_before_ + pacer_.lost(); }
 
 private:
     SessionConfig cfg_;
@@ -77,6 +80,7 @@ private:
     std::unique_ptr<rx::ReplyRing> ring_;
     std::unique_ptr<tx::Sender> sender_;
     tx::Pacer pacer_;
+    uint64_t pacer_lost_before_ = 0; // from pacers replaced by set_rate()
     uint64_t next_consume_ns_ = 0;
 };
 

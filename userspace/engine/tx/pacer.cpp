@@ -1,8 +1,9 @@
 // Token bucket in exact integer arithmetic: credit is kept in units of
 // 1e-9 probe, and every elapsed nanosecond adds rate_pps of them, so no
-// rounding error accumulates however long the run. The bank is deep
-// (catch_up_ns) while the caller is backlogged, so a late wakeup is repaid at
-// the next call, and shallow (burst) across the caller's idle periods.
+// rounding error accumulates however long the run. The bank holds catch_up_ns
+// of lateness while the caller is backlogged (a late wakeup is repaid at the
+// next call) and `burst` across its idle periods (8 ms and 5 ms by default),
+// which bounds every 10 ms window to 1.8 times its share.
 #include "userspace/engine/tx/pacer.h"
 
 #include <sys/prctl.h>
@@ -18,7 +19,7 @@ constexpr uint64_t kUnit = 1'000'000'000ull; // credit units per probe
 
 Pacer::Pacer(PacerConfig cfg) noexcept : cfg_(cfg)
 {
-    if (cfg_.burst == 0) cfg_.burst = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(cfg_.rate_pps / 10, 1u << 30)));
+    if (cfg_.burst == 0) cfg_.burst = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(cfg_.rate_pps / 200, 1u << 30)));
     // Bounded so that (catch_up + 1) * kUnit fits comfortably in 64 bits.
     const uint64_t window = cfg_.rate_pps == 0 ? 0 : cfg_.rate_pps / 1000 * (cfg_.catch_up_ns / 1'000'000) +
                                                          cfg_.rate_pps % 1000 * (cfg_.catch_up_ns / 1'000'000) / 1000;
