@@ -98,9 +98,11 @@ done
 fi
 
 if has pace; then
-echo "== pacer (AF_XDP), 5 s per rate" >&2
+echo "== pacer (AF_XDP), 5 s per rate, the previous pacer (100 ms bank, 1 s catch-up) then the current one" >&2
 for rate in 1000 100000 1000000 2000000; do
-    run pace --kind afxdp --batch 256 --rate "$rate" --seconds 5 --sink-map-id "$MAP"
+    for pacer in previous current; do
+        run pace --kind afxdp --batch 256 --rate "$rate" --seconds 5 --sink-map-id "$MAP" --pacer "$pacer"
+    done
 done
 fi
 
@@ -135,8 +137,10 @@ for b in (64, 256):
 for r in rows:
     if r["mode"] == "pace":
         err = (r["rx_pps"] - r["rate"]) / r["rate"] * 100
-        print(f"  pace {r['rate']:>8d} pps: sent {r['pps']:.0f} pps, received {r['rx_pps']:.0f} pps ({err:+.2f}%)"
-              f"  cpu {r['cpu_util']:.2f} lost {r['pacer_lost']} load {r['load1']:.2f}   target within 2%")
+        share = r["rate"] / 100
+        print(f"  pace {r['rate']:>8d} pps ({r.get('pacer', 'current'):8s}): sent {r['pps']:.0f} pps, received {r['rx_pps']:.0f} pps ({err:+.2f}%)"
+              f"  cpu {r['cpu_util']:.2f} lost {r['pacer_lost']} load {r['load1']:.2f}"
+              f"  busiest 10 ms {r.get('peak_10ms', -1)} = {r.get('peak_10ms', 0) / share:.2f}x share   targets: within 2%, <= 2x share + 8")
 for r in rows:
     if r["mode"] == "tserr":
         print(f"  ts error {r['tx']}: p50 {r['err_us_p50']} us p99 {r['err_us_p99']} us max {r['err_us_max']} us"

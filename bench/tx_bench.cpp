@@ -1,6 +1,6 @@
 // TX benchmark driver (run by bench/run_tx_bench.sh inside its namespaces).
 //   tx_bench throughput --kind afxdp|packet|raw [--seconds 5] [--batch 64] [--proto icmp]
-//   tx_bench pace --kind K --rate R [--seconds 5]
+//   tx_bench pace --kind K --rate R [--seconds 5] [--pacer current|previous]
 //   tx_bench tserr --kind K --rate R --capture-netns PATH --capture-iface IF [--seconds 3]
 // Common: --target A.B.C.D (first target, default 198.18.0.1), --iface IF,
 // --sink-map-id ID (per-CPU counter of the XDP sink: received frames).
@@ -99,7 +99,21 @@ struct RunStats {
     uint64_t elapsed_ns = 0;
     uint64_t cpu_ns = 0;     // process CPU time over the window (softirq work run in our context included)
     uint64_t pacer_lost = 0; // probes' worth of time the pacer could not repay (stalls beyond its window)
+    uint64_t peak_10ms = 0;  // most probes handed to the kernel in any 10 ms window
 };
+
+// Most probes in any 10 ms window of (time, probes) send events.
+uint64_t busiest_10ms(const std::vector<std::pair<uint64_t, uint32_t>> &sends)
+{
+    uint64_t peak = 0, in_window = 0;
+    size_t first = 0;
+    for (size_t i = 0; i < sends.size(); ++i) {
+        in_window += sends[i].second;
+        while (sends[i].first - sends[first].first >= 10'000'000) in_window -= sends[first++].second;
+        peak = std::max(peak, in_window);
+    }
+    return peak;
+}
 
 uint64_t process_cpu_ns()
 {
@@ -120,9 +134,11 @@ double load1()
 
 // Sends for `seconds`, paced by `rate` (0 = as fast as possible) the way a
 // sweep does: wait for a chunk (~100 us of rate), send what is due.
-RunStats run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double seconds, uint32_t batch)
+RunStats run_sender(tx::Sender &sender, uint32_t base, const tx::PacerConfig &pace, double seconds, uint32_t batch)
 {
-    tx::Pacer pacer({.rate_pps = rate});
+    tx::Pacer pacer(pace);
+    std::vector<std::pair<uint64_t, uint32_t>> sends;
+    sends.reserve(1 << 20);
     tx::MonotonicClock clock;
     ProbeStream stream{base};
     std::vector<probe::ProbeSpec> buf(batch);
@@ -141,6 +157,7 @@ RunStats run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double sec
         const tx::PaceWait w = tx::await_allowance(pacer, clock, pacer.chunk(batch), pending);
         const size_t went = sender.send(std::span(buf).subspan(offset, w.allowed));
         pacer.consume(went);
+        if (went) sends.emplace_back(w.now_ns, static_cast<uint32_t>(went));
         r.sent += went;
         offset += went;
         pending -= went;
@@ -150,6 +167,7 @@ RunStats run_sender(tx::Sender &sender, uint32_t base, uint64_t rate, double sec
     r.elapsed_ns = now - t0;
     r.cpu_ns = process_cpu_ns() - cpu0;
     r.pacer_lost = pacer.lost();
+    r.peak_10ms = busiest_10ms(sends);
     return r;
 }
 
@@ -216,7 +234,7 @@ int tserr(const Args &a, tx::Sender &sender, uint32_t base, uint32_t run_id)
             offset = int64_t(rr) - int64_t((a1 + a2) / 2);
         }
     }
-    const RunStats rs = run_sender(sender, base, a.num("rate", 100000), std::stod(a.get("seconds", "3")),
+    const RunStats rs = run_sender(sender, base, tx::PacerConfig{.rate_pps = a.num("rate", 100000)}, std::stod(a.get("seconds", "3")),
                                    static_cast<uint32_t>(a.num("batch", 64)));
     const uint64_t sent = rs.sent, elapsed = rs.elapsed_ns;
     usleep(300'000);
@@ -267,20 +285,32 @@ int run(const Args &a)
     const uint64_t rate = a.mode == "pace" ? a.num("rate", 1000) : 0;
     const double load_before = load1();
     const uint64_t rx0 = sink_count(map_fd);
-    const RunStats rs = run_sender(*sender, target, rate, std::stod(a.get("seconds", "5")), cfg.batch);
+    // --pacer previous: the defaults before bounded bursts (100 ms idle bank,
+    // 1 s catch-up), for a side-by-side run in one binary.
+    tx::PacerConfig pace{.rate_pps = rate};
+    const std::string pacer_kind = a.get("pacer", "current");
+    if (pacer_kind == "previous") {
+        pace.burst = static_cast<uint32_t>(std::max<uint64_t>(1, rate / 10));
+        pace.catch_up_ns = 1'000'000'000;
+    } else if (pacer_kind != "current") {
+        throw std::runtime_error("--pacer: current or previous");
+    }
+    const RunStats rs = run_sender(*sender, target, pace, std::stod(a.get("seconds", "5")), cfg.batch);
     usleep(100'000); // let the last frames reach the sink
     const uint64_t received = sink_count(map_fd) - rx0;
     const double secs = double(rs.elapsed_ns) / 1e9;
     const double cpu_s = double(rs.cpu_ns) / 1e9;
     std::printf("{\"mode\":\"%s\",\"tx\":\"%s\",\"kind\":\"%s\",\"batch\":%u,\"rate\":%llu,\"seconds\":%.3f,\"sent\":%llu,"
                 "\"received\":%llu,\"pps\":%.0f,\"rx_pps\":%.0f,\"backpressure\":%llu,\"errors\":%llu,"
-                "\"cpu_util\":%.3f,\"cpu_ns_per_probe\":%.0f,\"mpps_per_cpu\":%.3f,\"pacer_lost\":%llu,\"load1\":%.2f}\n",
+                "\"cpu_util\":%.3f,\"cpu_ns_per_probe\":%.0f,\"mpps_per_cpu\":%.3f,\"pacer_lost\":%llu,\"load1\":%.2f,"
+                "\"pacer\":\"%s\",\"peak_10ms\":%llu}\n",
                 a.mode.c_str(), sender->describe().c_str(), tx::to_string(cfg.kind), cfg.batch, (unsigned long long)rate,
                 secs, (unsigned long long)rs.sent, (unsigned long long)received, double(rs.sent) / secs,
                 map_fd >= 0 ? double(received) / secs : -1.0, (unsigned long long)sender->stats().backpressure,
                 (unsigned long long)sender->stats().errors, cpu_s / secs,
                 rs.sent ? double(rs.cpu_ns) / double(rs.sent) : 0.0, cpu_s > 0 ? double(rs.sent) / cpu_s / 1e6 : 0.0,
-                (unsigned long long)rs.pacer_lost, std::max(load_before, load1()));
+                (unsigned long long)rs.pacer_lost, std::max(load_before, load1()), pacer_kind.c_str(),
+                (unsigned long long)rs.peak_10ms);
     return 0;
 }
 

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <xdp/xsk.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -88,12 +90,24 @@ public:
         scfg.xdp_flags = 0;
         scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY;
         xsk_socket *xsk = nullptr;
-        err = xsk_socket__create(&xsk, cfg.iface.c_str(), queue, umem, nullptr, &tx_, &scfg);
+        // The kernel frees a closed socket's hold on its queue from a work
+        // queue, after the process is gone: a run started right after another
+        // one on the same queue sees EBUSY for a few milliseconds. Retried for
+        // up to a second (tx_bench's back-to-back runs met it every time).
+        auto create = [&] {
+            int r = xsk_socket__create(&xsk, cfg.iface.c_str(), queue, umem, nullptr, &tx_, &scfg);
+            for (int tries = 0; r == -EBUSY && tries < 50; ++tries) {
+                usleep(20'000);
+                r = xsk_socket__create(&xsk, cfg.iface.c_str(), queue, umem, nullptr, &tx_, &scfg);
+            }
+            return r;
+        };
+        err = create();
         if (err == -EOPNOTSUPP || err == -EINVAL) {
             // No zero-copy in this driver (veth): the kernel copies each frame
             // into an skb, still far cheaper than a socket send.
             scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_COPY;
-            err = xsk_socket__create(&xsk, cfg.iface.c_str(), queue, umem, nullptr, &tx_, &scfg);
+            err = create();
             copy_mode_ = true;
         }
         if (err) {
