@@ -1,13 +1,16 @@
 // reply_rx on a real device: inside a private network namespace (a forked
 // child that unshares CLONE_NEWNET, so nothing outlives it) the program is
 // loaded through the verifier, attached to a veth in native and generic
-// mode, checked with bpf_xdp_query, fed a crafted reply from the peer via
-// AF_PACKET, and detached again by the RAII destructor.
+// mode through a BPF link, checked with bpf_xdp_query, fed a crafted reply
+// from the peer via AF_PACKET, and detached again by the RAII destructor or,
+// after SIGKILL, by the kernel. A netlink attach (what older versions did)
+// is told apart from a link and named with the command that removes it.
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,11 +18,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "tests/bpf/xdp_harness.h"
+#include "userspace/engine/rx/xdp_attachment.h"
 
 namespace pathmap::bpftest
 {
@@ -93,16 +99,114 @@ int attach_and_detach()
                         attached_prog_id(ifindex, flag), id);
             // A second program must not silently replace the first.
             rx::ReplyRxProgram other({.run_id = kRun});
-            bool refused = false;
+            std::string refusal;
             try {
                 other.attach(ifindex, mode);
-            } catch (const std::runtime_error &) {
-                refused = true;
+            } catch (const std::runtime_error &e) {
+                refusal = e.what();
             }
-            CHILD_CHECK(refused, "a second attach replaced our program");
+            CHILD_CHECK(!refusal.empty(), "a second attach replaced our program");
+            // ...and says the first sits behind a link held by this process.
+            CHILD_CHECK(refusal.find("through BPF link") != std::string::npos &&
+                            refusal.find(fmt::format("pid {}", getpid())) != std::string::npos,
+                        "refusal does not name the link and its holder: %s", refusal.c_str());
         }
         CHILD_CHECK(attached_prog_id(ifindex, flag) == 0, "program left attached after the destructor");
     }
+    return 0;
+}
+
+bool hook_free_within(int ifindex, std::chrono::milliseconds limit)
+{
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        bpf_xdp_query_opts q{};
+        q.sz = sizeof(q);
+        if (bpf_xdp_query(ifindex, 0, &q) == 0 && q.prog_id == 0 && q.drv_prog_id == 0 && q.skb_prog_id == 0)
+            return true;
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+// A process that attached and is then SIGKILLed (no destructor runs) leaves
+// nothing behind: the kernel drops the link with the process's files.
+int link_dies_with_its_process()
+{
+    CHILD_CHECK(make_veth(), "creating a veth pair in the private namespace failed");
+    int ifindex = static_cast<int>(if_nametoindex("pmrx0"));
+    CHILD_CHECK(ifindex > 0, "pmrx0 missing");
+    for (auto mode : {rx::XdpMode::native, rx::XdpMode::generic}) {
+        int ready[2];
+        CHILD_CHECK(pipe(ready) == 0, "pipe: %s", std::strerror(errno));
+        pid_t holder = fork();
+        if (holder == 0) {
+            close(ready[0]);
+            try {
+                rx::ReplyRxProgram prog({.run_id = kRun});
+                prog.attach(ifindex, mode);
+                char c = 'a';
+                if (write(ready[1], &c, 1) == 1)
+                    for (;;)
+                        pause();
+            } catch (const std::exception &e) {
+                std::fprintf(stderr, "holder: %s\n", e.what());
+            }
+            _exit(1);
+        }
+        close(ready[1]);
+        char c = 0;
+        const bool attached = read(ready[0], &c, 1) == 1;
+        close(ready[0]);
+        std::vector<rx::XdpAttachment> on;
+        if (attached) on = rx::xdp_attachments(ifindex);
+        kill(holder, SIGKILL);
+        waitpid(holder, nullptr, 0);
+        CHILD_CHECK(attached, "the holder did not attach");
+        CHILD_CHECK(on.size() == 1, "%zu programs on the hook", on.size());
+        const rx::XdpAttachment &a = on[0];
+        CHILD_CHECK(a.hook == (mode == rx::XdpMode::native ? rx::XdpHook::native : rx::XdpHook::generic),
+                    "hook %s", std::string(rx::hook_name(a.hook)).c_str());
+        CHILD_CHECK(a.prog_name == "reply_rx" && a.link_known && a.link_id != 0 && !a.through_netlink(),
+                    "name '%s' link %u", a.prog_name.c_str(), a.link_id);
+        CHILD_CHECK(a.holders.size() == 1 && a.holders[0].pid == holder, "%zu holders", a.holders.size());
+        CHILD_CHECK(hook_free_within(ifindex, std::chrono::seconds(2)),
+                    "program still attached after SIGKILL");
+    }
+    return 0;
+}
+
+// What pathmap before BPF links did (bpf_xdp_attach, netlink): the program
+// outlives its process, is reported as such, and blocks a new attach with a
+// message that says how to remove it.
+int netlink_attach_is_reported()
+{
+    CHILD_CHECK(make_veth(), "creating a veth pair in the private namespace failed");
+    int ifindex = static_cast<int>(if_nametoindex("pmrx0"));
+    CHILD_CHECK(ifindex > 0, "pmrx0 missing");
+    rx::ReplyRxProgram old({.run_id = kRun});
+    CHILD_CHECK(bpf_xdp_attach(ifindex, old.prog_fd(), XDP_FLAGS_SKB_MODE, nullptr) == 0,
+                "netlink attach: %s", std::strerror(errno));
+    auto on = rx::xdp_attachments(ifindex);
+    CHILD_CHECK(on.size() == 1 && on[0].hook == rx::XdpHook::generic && on[0].prog_id == old.prog_id(),
+                "%zu programs", on.size());
+    CHILD_CHECK(on[0].through_netlink() && on[0].prog_name == "reply_rx", "link %u name '%s'", on[0].link_id,
+                on[0].prog_name.c_str());
+    const std::string said = rx::describe(on[0], "pmrx0");
+    CHILD_CHECK(said.find("through netlink") != std::string::npos &&
+                    said.find("`ip link set dev pmrx0 xdpgeneric off`") != std::string::npos,
+                "describe: %s", said.c_str());
+
+    std::string refusal;
+    try {
+        rx::ReplyRxProgram prog({.run_id = kRun});
+        prog.attach(ifindex, rx::XdpMode::automatic);
+    } catch (const std::runtime_error &e) {
+        refusal = e.what();
+    }
+    CHILD_CHECK(refusal.find("xdpgeneric off") != std::string::npos, "refusal: '%s'", refusal.c_str());
+    CHILD_CHECK(bpf_xdp_detach(ifindex, XDP_FLAGS_SKB_MODE, nullptr) == 0, "netlink detach");
+    CHILD_CHECK(rx::xdp_attachments(ifindex).empty(), "program left after detach");
     return 0;
 }
 
@@ -196,6 +300,16 @@ class XdpVeth : public ::testing::Test
 TEST_F(XdpVeth, AttachesNativeAndGenericAndDetachesOnDestruction)
 {
     EXPECT_EQ(run_in_private_netns(attach_and_detach), 0);
+}
+
+TEST_F(XdpVeth, KernelDetachesTheLinkOfAKilledProcess)
+{
+    EXPECT_EQ(run_in_private_netns(link_dies_with_its_process), 0);
+}
+
+TEST_F(XdpVeth, NetlinkAttachIsReportedWithItsRemedy)
+{
+    EXPECT_EQ(run_in_private_netns(netlink_attach_is_reported), 0);
 }
 
 TEST_F(XdpVeth, CraftedReplyThroughVethComesOutOfTheRing)

@@ -2,6 +2,7 @@
 // namespaces (root only; skipped otherwise). Frames are captured on the peer
 // with an AF_PACKET socket and decoded: they must arrive intact.
 #include <arpa/inet.h>
+#include <bpf/libbpf.h>
 #include <gtest/gtest.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -167,6 +168,13 @@ TEST(XskSender, OneSocketPerQueue)
                                        .batch = 8,
                                        .allow_fallback = false});
         REQUIRE(sender->describe().find("queues 0-1, a thread each") != std::string::npos, sender->describe());
+        // TX only: libxdp must not have put its redirect program on the hook
+        // (XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD), which reply_rx needs free.
+        bpf_xdp_query_opts q{};
+        q.sz = sizeof(q);
+        REQUIRE(bpf_xdp_query(static_cast<int>(if_nametoindex("pmtx2")), 0, &q) == 0 && q.prog_id == 0 &&
+                    q.drv_prog_id == 0 && q.skb_prog_id == 0,
+                "an XDP program is attached to pmtx2 while the AF_XDP sockets are open");
         std::vector<probe::ProbeSpec> probes;
         for (uint8_t ttl = 1; ttl <= 32; ++ttl) probes.push_back({.dst = 0x0a4f0002, .ttl = ttl});
         size_t sent = 0;

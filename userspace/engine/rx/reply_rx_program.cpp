@@ -1,5 +1,6 @@
-// ReplyRxProgram: skeleton lifetime, .rodata config, XDP attach/detach,
-// per-CPU counter reads. Setup failures become exceptions a user can act on.
+// ReplyRxProgram: skeleton lifetime, .rodata config, XDP attach through a
+// BPF link and detach, per-CPU counter reads. Setup failures become
+// exceptions a user can act on.
 #include "userspace/engine/rx/reply_rx_program.h"
 
 #include <linux/if_link.h>
@@ -21,6 +22,7 @@
 
 #include "pathmap/log.h"
 #include "reply_rx.skel.h"
+#include "userspace/engine/rx/xdp_attachment.h"
 
 namespace pathmap::rx
 {
@@ -47,6 +49,26 @@ std::string ifname(int ifindex)
     char name[IF_NAMESIZE] = {};
     if (if_indextoname(static_cast<unsigned>(ifindex), name)) return name;
     return fmt::format("ifindex {}", ifindex);
+}
+
+// Why the XDP hook is taken, from what is on it: a netlink attach (with the
+// command that removes it) or a BPF link (with the process holding it).
+std::string blocker_hint(int ifindex)
+{
+    const std::string name = ifname(ifindex);
+    std::string hint;
+    try {
+        for (const XdpAttachment &a : xdp_attachments(ifindex))
+            hint += (hint.empty() ? "" : "; ") + describe(a, name);
+    } catch (const std::exception &) {
+    }
+    if (!hint.empty()) return hint;
+    return fmt::format(
+        "another XDP program is attached (`ip -d link show dev {0}` shows it, `pathmap doctor "
+        "--iface {0}` says how it got there): remove a netlink one with `ip link set dev {0} xdp "
+        "off` (`xdpgeneric off` in generic mode); one behind a BPF link goes away when its process "
+        "(another pathmap run?) exits",
+        name);
 }
 
 std::string load_hint(int err)
@@ -130,39 +152,46 @@ ReplyRxProgram::ReplyRxProgram(const RxConfig &cfg)
 
 ReplyRxProgram::~ReplyRxProgram()
 {
-    if (ifindex_ == 0) return;
-    // Replace only our own program: never remove one someone attached since.
-    bpf_xdp_attach_opts opts{};
-    opts.sz = sizeof(opts);
-    opts.old_prog_fd = prog_fd();
-    int err = bpf_xdp_detach(ifindex_, attach_flags_ | XDP_FLAGS_REPLACE, &opts);
-    if (err && err != -ENODEV)
-        log::warn("detaching reply_rx from {} failed: {}", ifname(ifindex_), std::strerror(-err));
+    if (link_fd_ < 0) return;
+    // Closing the last fd of the link detaches the program; detaching first
+    // also covers a copy of the fd a fork may still hold. A link detaches
+    // only its own program, never one someone else attached.
+    int err = bpf_link_detach(link_fd_);
+    if (err && err != -ENOLINK && err != -ENODEV)
+        log::debug("detaching reply_rx from {}: {}", ifname(ifindex_), std::strerror(-err));
+    ::close(link_fd_);
 }
 
 void ReplyRxProgram::attach(int ifindex, XdpMode mode)
 {
-    if (ifindex_ != 0) throw std::runtime_error("reply_rx: already attached to " + ifname(ifindex_));
+    if (link_fd_ >= 0) throw std::runtime_error("reply_rx: already attached to " + ifname(ifindex_));
+    // A BPF link, not a netlink attach (bpf_xdp_attach): a link dies with
+    // the process, so kill -9 cannot leave the interface blocked. libbpf 1.1's
+    // bpf_program__attach_xdp takes no mode, hence bpf_link_create with the
+    // mode in flags (the kernel accepts only XDP_FLAGS_MODES there). A link
+    // never replaces a program that is already attached: EBUSY instead.
     auto try_attach = [&](uint32_t mode_flag) {
-        uint32_t flags = mode_flag | XDP_FLAGS_UPDATE_IF_NOEXIST;
-        int err = bpf_xdp_attach(ifindex, prog_fd(), flags, nullptr);
-        if (err == 0) {
-            ifindex_ = ifindex;
-            attach_flags_ = mode_flag;
-        }
-        return err;
+        bpf_link_create_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.flags = mode_flag;
+        int fd = bpf_link_create(prog_fd(), ifindex, BPF_XDP, &opts);
+        if (fd < 0) return fd;
+        link_fd_ = fd;
+        ifindex_ = ifindex;
+        return 0;
     };
     auto fail = [&](const char *what, int err) {
         std::string hint;
         if (err == -EBUSY || err == -EEXIST)
-            hint = fmt::format("another XDP program is attached; remove it with `ip link set dev {} xdp off`",
-                               ifname(ifindex));
+            hint = blocker_hint(ifindex);
         else if (err == -ENODEV)
             hint = "no such interface in this network namespace";
         else if (err == -EOPNOTSUPP)
             hint = "the driver has no native XDP; use generic mode";
         else if (err == -EPERM)
             hint = "run as root (or with CAP_NET_ADMIN)";
+        else if (err == -EINVAL)
+            hint = "the kernel refused an XDP BPF link (Linux 5.9 or newer has them); run `pathmap doctor`";
         else
             hint = "run `pathmap doctor`";
         return std::runtime_error(fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}",

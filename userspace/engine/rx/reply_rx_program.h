@@ -1,6 +1,9 @@
 // The reply_rx XDP program (bpf/reply_rx.bpf.c) as an RAII object: open the
 // embedded skeleton, write the run's read-only config, load it through the
-// verifier, attach it to an interface, detach it in the destructor.
+// verifier, attach it to an interface through a BPF link, detach it in the
+// destructor. The link is a file descriptor: if the process dies without
+// running the destructor (kill -9, OOM, an ASan abort) the kernel closes it
+// and detaches the program, so no run leaves the interface blocked.
 #pragma once
 
 #include <array>
@@ -42,8 +45,10 @@ class ReplyRxProgram
     ReplyRxProgram(const ReplyRxProgram &) = delete;
     ReplyRxProgram &operator=(const ReplyRxProgram &) = delete;
 
-    // Attaches to ifindex (fails if another XDP program is there). Detached
-    // again in the destructor. Throws std::runtime_error on failure.
+    // Attaches to ifindex through a BPF link (fails if another XDP program is
+    // there, and says which and how to remove it). Detached again in the
+    // destructor, or by the kernel when the process dies. Throws
+    // std::runtime_error on failure.
     void attach(int ifindex, XdpMode mode = XdpMode::automatic);
     // Mode actually attached in (native or generic), automatic before attach.
     XdpMode attached_mode() const noexcept { return attached_mode_; }
@@ -59,8 +64,8 @@ class ReplyRxProgram
         void operator()(::reply_rx *s) const noexcept;
     };
     std::unique_ptr<::reply_rx, SkeletonDeleter> skel_;
+    int link_fd_ = -1; // BPF link of the attachment; -1 before attach
     int ifindex_ = 0;
-    uint32_t attach_flags_ = 0;
     XdpMode attached_mode_ = XdpMode::automatic;
 };
 
