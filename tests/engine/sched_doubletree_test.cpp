@@ -161,6 +161,40 @@ TEST(Doubletree, GapLimitLoopAndMaxTtl)
     EXPECT_EQ(dt.active(), 0u);
 }
 
+// TX accounting with a sender that refuses: probes it did not take are not
+// "sent", do not count towards the gap limit, and are asked again.
+TEST(Doubletree, ProbesTheSenderRefusedAreAskedAgain)
+{
+    const uint32_t a = ip("198.19.3.1"), b = ip("198.19.4.1");
+    FakeNet net;
+    net.paths[a] = {ip("198.18.9.1"), ip("198.18.9.2"), ip("198.18.9.3")};
+    net.paths[b] = {ip("198.18.9.1"), ip("198.18.9.5"), ip("198.18.9.6")};
+    TraceTable t({a, b}, match::TraceTableConfig{.max_ttl = 8});
+    StopSet stop;
+    Doubletree dt(t, stop, DoubletreeConfig{.gap_limit = 1, .use_stop_set = false});
+    dt.set_split(0, 2);
+    dt.set_split(1, 2);
+    // Three rounds in which the sender takes nothing: with gap limit 1, a
+    // refused probe read as silence would end the traces at once.
+    for (int round = 0; round < 3; ++round) {
+        std::vector<probe::ProbeSpec> planned;
+        dt.plan_round(100 + round, planned);
+        ASSERT_EQ(planned.size(), 4u) << "round " << round; // backward 2 and forward 3, both targets
+        for (const auto &p : planned) {
+            const size_t tr = t.trace_index(*t.find_target(p.dst), p.flow_id);
+            dt.unsend(tr, p.ttl);
+            EXPECT_FALSE(t.was_sent(tr, p.ttl));
+        }
+        dt.advance_round();
+        EXPECT_EQ(dt.active(), 2u);
+    }
+    // Then it takes everything: the traces finish as if nothing happened.
+    run_rounds(dt, t, net);
+    EXPECT_EQ(dt.reason(0), StopReason::reached);
+    EXPECT_EQ(dt.reason(1), StopReason::reached);
+    for (uint8_t ttl = 1; ttl <= 4; ++ttl) EXPECT_TRUE(t.answered(0, ttl)) << int(ttl);
+}
+
 TEST(Doubletree, SplitBeyondDestinationWalksBack)
 {
     const uint32_t a = ip("198.19.1.7");

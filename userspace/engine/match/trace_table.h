@@ -50,6 +50,11 @@ public:
     std::optional<size_t> find_target(uint32_t addr_host) const noexcept;
 
     void mark_sent(size_t trace, uint8_t ttl) noexcept { sent_[trace] |= bit(ttl); }
+    // A planned probe the sender did not take: not probed after all (never a silent hop).
+    void unmark_sent(size_t trace, uint8_t ttl) noexcept
+    {
+        if (!answered(trace, ttl)) sent_[trace] &= ~bit(ttl);
+    }
     bool was_sent(size_t trace, uint8_t ttl) const noexcept { return sent_[trace] & bit(ttl); }
     bool answered(size_t trace, uint8_t ttl) const noexcept { return answered_[trace] & bit(ttl); }
     uint64_t answered_bits(size_t trace) const noexcept { return answered_[trace]; }

@@ -154,6 +154,16 @@ void Doubletree::advance_round()
     recount();
 }
 
+void Doubletree::unsend(size_t trace, uint8_t ttl) noexcept
+{
+    State &s = state_[trace];
+    table_.unmark_sent(trace, ttl);
+    // back/fwd still name the TTL just planned; clearing sent_* makes the
+    // next plan_round() ask it again instead of advance_round() deciding.
+    if (s.sent_back == ttl) s.sent_back = 0;
+    if (s.sent_fwd == ttl) s.sent_fwd = 0;
+}
+
 void Doubletree::interrupt() noexcept
 {
     for (State &s : state_) {

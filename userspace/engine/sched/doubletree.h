@@ -45,6 +45,10 @@ public:
     size_t active() const noexcept { return active_; }
     bool done(size_t trace) const noexcept { return state_[trace].back == 0 && state_[trace].fwd == 0; }
     match::StopReason reason(size_t trace) const noexcept { return state_[trace].stop; }
+    // A probe of the last plan_round() that the sender did not take: it is
+    // not sent (TraceTable), the trace asks that TTL again next round, and
+    // advance_round() reads no answer into it (no gap, no stop set step).
+    void unsend(size_t trace, uint8_t ttl) noexcept;
     // Marks every unfinished trace interrupted and stops it.
     void interrupt() noexcept;
 

@@ -103,17 +103,38 @@ private:
 
     // Sends in chunks so the status line and the stop flag are looked at
     // at least ten times a second.
+    // A probe is sent only when the sender took it. The rest of a chunk the
+    // sender gave up on (back-pressure past its retry budget, a dead device)
+    // is unplanned again: not marked sent, so never a silent hop or a gap
+    // step; Doubletree asks it again next round, and it is counted. A chunk
+    // of which nothing went ends the sending (the run is then incomplete).
     void send_all(const std::vector<probe::ProbeSpec> &probes)
     {
-        for (size_t off = 0; off < probes.size() && !interrupted_; off += chunk_) {
+        size_t off = 0;
+        for (; off < probes.size() && !interrupted_ && !tx_failed_; off += chunk_) {
             const size_t n = std::min(chunk_, probes.size() - off);
             const size_t sent = session_.send(std::span(probes).subspan(off, n), stop_);
             sent_ += sent;
             if (phase_ == std::string_view("preprobe")) pre_sent_ += sent;
+            if (sent < n) {
+                unplan(std::span(probes).subspan(off + sent, n - sent), is_set(stop_) ? unsent_stopped_ : unsent_refused_);
+                if (sent == 0 && !is_set(stop_)) {
+                    tx_failed_ = true;
+                    log::warn("the sender took none of {} probes (back-pressure or a dead device): stopping, the run is incomplete", n);
+                }
+            }
             last_send_ns_ = tx::monotonic_ns();
             check_stop();
             update_status();
         }
+        if (off < probes.size()) unplan(std::span(probes).subspan(off), tx_failed_ ? unsent_refused_ : unsent_stopped_);
+    }
+
+    void unplan(std::span<const probe::ProbeSpec> probes, uint64_t &counter) noexcept
+    {
+        for (const auto &p : probes)
+            if (const auto t = table_.find_target(p.dst)) tree_.unsend(table_.trace_index(*t, p.flow_id), p.ttl);
+        counter += probes.size();
     }
 
     uint64_t wait_ns() const noexcept { return uint64_t{cfg_.wait_ms} * 1'000'000; }
@@ -221,7 +242,7 @@ private:
     void rounds()
     {
         phase_ = "rounds";
-        for (unsigned round = 0; tree_.active() > 0 && !interrupted_ && round < 4u * cfg_.max_ttl; ++round) {
+        for (unsigned round = 0; tree_.active() > 0 && !interrupted_ && !tx_failed_ && round < 4u * cfg_.max_ttl; ++round) {
             probes_.clear();
             tree_.plan_round(seed_ + 1 + round, probes_);
             send_all(probes_);
@@ -240,7 +261,7 @@ private:
     // answers have settled rather than after a fixed time.
     void holes()
     {
-        if (interrupted_ || cfg_.hole_passes == 0) return;
+        if (interrupted_ || tx_failed_ || cfg_.hole_passes == 0) return;
         phase_ = "holes";
         const auto groups = sched::find_hole_groups(table_);
         auto found = match::count_discovery(table_);
@@ -283,11 +304,14 @@ private:
 
     SweepResult finish()
     {
-        if (interrupted_) tree_.interrupt();
+        if (interrupted_ || tx_failed_) tree_.interrupt();
         const uint64_t end_ns = tx::monotonic_ns();
         update_status(true);
         SweepResult res;
-        res.complete = !interrupted_;
+        const auto &txs = session_.tx_stats();
+        // Probes the kernel refused (counted and consumed by the sender) or
+        // that never went out leave holes nobody can tell from silence.
+        res.complete = !interrupted_ && !tx_failed_ && txs.errors == 0;
         res.traces.reserve(table_.num_traces());
         for (size_t tr = 0; tr < table_.num_traces(); ++tr) {
             auto reason = tree_.reason(tr);
@@ -309,7 +333,6 @@ private:
         } catch (const std::exception &e) {
             log::warn("cannot read XDP counters: {}", e.what());
         }
-        const auto &txs = session_.tx_stats();
         res.summary = {
             {"complete", res.complete},
             {"probes_sent", sent_},
@@ -339,7 +362,9 @@ private:
             {"mpls_dropped", table_.mpls_dropped()},
             {"tx", session_.describe()},
             {"tx_stats", {{"sent", txs.sent}, {"backpressure", txs.backpressure}, {"errors", txs.errors},
-                          {"pacer_lost", session_.pacer_lost()}}},
+                          {"pacer_lost", session_.pacer_lost()},
+                          {"unsent", {{"refused", unsent_refused_}, {"stopped", unsent_stopped_}}},
+                          {"failed", tx_failed_}}},
             {"rate", cfg_.rate_pps},
             {"proto", cfg_.proto == probe::Proto::icmp ? "icmp" : cfg_.proto == probe::Proto::udp ? "udp" : "tcp"},
             {"max_ttl", cfg_.max_ttl},
@@ -370,6 +395,8 @@ private:
     std::array<uint64_t, kPhases> phase_ns_{};
     unsigned rounds_ = 0, hole_passes_run_ = 0;
     bool interrupted_ = false;
+    bool tx_failed_ = false;   // the sender stopped taking probes
+    uint64_t unsent_refused_ = 0, unsent_stopped_ = 0; // planned, not taken: by the sender's refusal, by a stop
     const char *phase_ = "start";
 };
 
