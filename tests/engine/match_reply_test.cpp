@@ -57,6 +57,18 @@ TEST(Rtt, FromTimestampWithin10us)
     }
 }
 
+// In the first 167.8 s after boot (the 24-bit stamp's period) a stamp above
+// the arrival's is no probe of this boot: rejected as late, not an RTT of 0.
+TEST(Rtt, StampFromBeforeBootIsNoRtt)
+{
+    const uint64_t rx = 100'000'000'000ull; // 100 s after boot
+    EXPECT_EQ(probe::send_ns_from_ts24(probe::ts24_from_ns(150'000'000'000ull), rx), 0u);
+    EXPECT_EQ(rtt_ns_from(probe::ts24_from_ns(150'000'000'000ull), rx), UINT64_MAX);
+    EXPECT_NEAR(static_cast<double>(rtt_ns_from(probe::ts24_from_ns(rx - 5'000'000), rx)), 5e6, 1e4);
+    // After the first period the same stamp is a probe of 167.8 s ago minus the difference.
+    EXPECT_NE(probe::send_ns_from_ts24(probe::ts24_from_ns(150'000'000'000ull), 200'000'000'000ull), 0u);
+}
+
 TEST_F(Fixture, MatchesTimeExceededWithRtt)
 {
     sent("198.19.1.7", 3);

@@ -153,13 +153,11 @@ ReplyOutcome MtrRun::on_reply(const pm_reply_record &rec) noexcept
     }
     // Rebuild the full send time from the 24-bit stamp, relative to arrival;
     // the middle of the 10 us unit halves the quantisation error.
-    uint64_t rx_units = rec.rx_ns / PM_TS_UNIT_NS;
-    uint64_t age_units = (rx_units - rec.probe_ts) & PM_TS_MASK;
-    if (age_units > rx_units) {
+    const uint64_t send_ns = probe::send_ns_from_ts24(rec.probe_ts & PM_TS_MASK, rec.rx_ns);
+    if (send_ns == 0) {
         ++counters_.unmatched;
         return ReplyOutcome::unmatched;
     }
-    uint64_t send_ns = (rx_units - age_units) * PM_TS_UNIT_NS + PM_TS_UNIT_NS / 2;
     Window *w = nullptr;
     for (auto &cand : windows_)
         if (cand.round != UINT64_MAX && send_ns + kWindowSlackNs >= cand.start_ns && send_ns <= cand.end_ns + kWindowSlackNs) {

@@ -32,10 +32,8 @@ uint64_t MatchStats::rejected_total() const noexcept
 
 uint64_t rtt_ns_from(uint32_t probe_ts24, uint64_t rx_ns) noexcept
 {
-    const uint64_t rx_units = rx_ns / PM_TS_UNIT_NS;
-    const uint64_t elapsed_units = (static_cast<uint32_t>(rx_units) - probe_ts24) & PM_TS_MASK;
-    // Send happened in [send_unit, send_unit + 1) units: take the middle.
-    const uint64_t send_ns = (rx_units - elapsed_units) * PM_TS_UNIT_NS + PM_TS_UNIT_NS / 2;
+    const uint64_t send_ns = probe::send_ns_from_ts24(probe_ts24, rx_ns);
+    if (send_ns == 0) return UINT64_MAX; // no send time of this boot: rejected as late, never an RTT of 0
     return rx_ns > send_ns ? rx_ns - send_ns : 0;
 }
 

@@ -73,4 +73,19 @@ constexpr uint32_t ts24_from_ns(uint64_t mono_ns) noexcept
     return static_cast<uint32_t>((mono_ns / PM_TS_UNIT_NS) & PM_TS_MASK);
 }
 
+// The full CLOCK_MONOTONIC send time of a probe whose 24-bit stamp came back
+// in a reply received at rx_ns: the latest time with that stamp at or before
+// the arrival (the stamp wraps every 167.8 s), in the middle of its 10 us
+// unit. 0 when no such time exists: in the first 167.8 s after boot a stamp
+// larger than the arrival's cannot be one of this boot's probes (a garbled or
+// foreign reply), and an unguarded subtraction made its RTT 0. The one place
+// sweep and MTR turn stamps into times.
+constexpr uint64_t send_ns_from_ts24(uint32_t ts24, uint64_t rx_ns) noexcept
+{
+    const uint64_t rx_units = rx_ns / PM_TS_UNIT_NS;
+    const uint64_t age_units = (static_cast<uint32_t>(rx_units) - ts24) & PM_TS_MASK;
+    if (age_units > rx_units) return 0;
+    return (rx_units - age_units) * PM_TS_UNIT_NS + PM_TS_UNIT_NS / 2;
+}
+
 } // namespace pathmap::probe
