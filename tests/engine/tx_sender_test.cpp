@@ -166,7 +166,8 @@ TEST(XskSender, OneSocketPerQueue)
                                        .frame = {.src_mac = hop.src_mac, .dst_mac = hop.dst_mac, .src_ip = hop.src_ip,
                                                  .proto = probe::Proto::udp, .run_id = kRunId},
                                        .batch = 8,
-                                       .allow_fallback = false});
+                                       .allow_fallback = false,
+                                       .num_queues = 0}); // all of them (the default is one)
         REQUIRE(sender->describe().find("queues 0-1, a thread each") != std::string::npos, sender->describe());
         // TX only: libxdp must not have put its redirect program on the hook
         // (XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD), which reply_rx needs free.
@@ -211,6 +212,36 @@ TEST(Sender, AfXdpFailureFallsBackToAfPacket)
         cfg.allow_fallback = true;
         auto sender = tx::make_sender(cfg);
         REQUIRE(sender->kind() == tx::TxKind::packet, sender->describe());
+        return "";
+    });
+}
+
+// Copy mode and one queue unless asked; --zerocopy where the driver has none
+// (veth) is one clear error, not a silent fallback to copy mode.
+TEST(XskSender, CopyModeOneQueueByDefaultZeroCopyOnlyOnRequest)
+{
+    if (!is_root()) GTEST_SKIP() << "needs root for network namespaces";
+    run_or_skip([](const VethPair &) -> std::string {
+        const tx::NextHop hop = tx::resolve_next_hop(kTarget, "pmtx0");
+        tx::SenderConfig cfg{.iface = "pmtx0",
+                             .kind = tx::TxKind::afxdp,
+                             .frame = {.src_mac = hop.src_mac, .dst_mac = hop.dst_mac, .src_ip = hop.src_ip, .run_id = kRunId},
+                             .allow_fallback = false};
+        {
+            auto sender = tx::make_sender(cfg);
+            const std::string d = sender->describe();
+            REQUIRE(d.find("copy mode") != std::string::npos && d.find("queue 0") != std::string::npos &&
+                        d.find("queues") == std::string::npos,
+                    d);
+        }
+        cfg.zerocopy = true;
+        std::string err;
+        try {
+            tx::make_sender(cfg);
+        } catch (const std::runtime_error &e) {
+            err = e.what();
+        }
+        REQUIRE(err.find("zero-copy") != std::string::npos && err.find("drop --zerocopy") != std::string::npos, "error: " + err);
         return "";
     });
 }

@@ -163,6 +163,14 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--tx", opts->tx, "Send path: afxdp (AF_XDP, falls back if unavailable), packet (AF_PACKET), raw")
         ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
         ->capture_default_str();
+    cmd->add_option("--queues", opts->cfg.tx_queues,
+                    "AF_XDP: TX queues to bind, a socket and a thread each (0 = all the device has); one by default, "
+                    "since every bound queue is one the host also sends on")
+        ->check(CLI::Range(0, 256))
+        ->default_val(def.tx_queues);
+    cmd->add_flag("--zerocopy", opts->cfg.zerocopy,
+                  "AF_XDP zero-copy mode (copy mode by default: on i40e/ice/mlx5 zero-copy re-backs the bound queue's "
+                  "RX ring with pathmap's memory, taking that queue's receive traffic from the host; veth has none)");
     cmd->add_option("--allow", opts->allow, "Open a special-purpose block (RFC 1918, 100.64/10, 198.18/15, ...) for probing")
         ->type_name("CIDR");
     cmd->add_option("--wait", opts->cfg.wait_ms, "Milliseconds a reply may take (later ones count as late); the final drain stops sooner once replies stop")

@@ -85,6 +85,8 @@ ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *s
         .frame = frame,
         .batch = cfg_.batch,
         .allow_fallback = cfg_.allow_fallback,
+        .num_queues = cfg_.tx_queues,
+        .zerocopy = cfg_.zerocopy,
     });
     log::info("probe session on {}: src {} next hop {} run id {:#010x}, {}", hop_.iface, format_ipv4(hop_.src_ip),
               hop_.gateway ? format_ipv4(hop_.gateway) : std::string("on-link"), cfg_.run_id, describe());

@@ -37,6 +37,8 @@ struct SessionConfig {
     uint64_t rate_pps = 10000;  // 0 = unpaced
     uint32_t batch = 64;
     rx::XdpMode xdp_mode = rx::XdpMode::automatic;
+    uint32_t tx_queues = 1;     // AF_XDP sockets (one queue each); 0 = all (tx/sender.h)
+    bool zerocopy = false;      // AF_XDP zero-copy (tx/sender.h: why it is opt-in)
     // How often the ring buffer is drained while sending or waiting. The XDP
     // program submits with BPF_RB_NO_WAKEUP, so this timer is the only reader.
     uint32_t consume_interval_us = 200;

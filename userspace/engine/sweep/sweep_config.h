@@ -24,6 +24,8 @@ struct SweepConfig {
     bool quiet = false;             // no status line
     uint64_t seed = 0;              // permutation seed (0 = from the run id)
     uint32_t batch = 64;
+    uint32_t tx_queues = 1;         // AF_XDP sockets, one queue each; 0 = all (tx/sender.h)
+    bool zerocopy = false;          // AF_XDP zero-copy: opt-in (tx/sender.h says why)
     // Redundancy cuts (Doubletree / FlashRoute).
     bool preprobe = true;           // learn hop distance with one probe at max_ttl
     uint8_t default_split = 16;     // split TTL when no distance is known (FlashRoute's default)

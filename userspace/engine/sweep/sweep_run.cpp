@@ -37,7 +37,9 @@ public:
                                           .num_flows = cfg.flows,
                                           .pass_replies = cfg.pass_replies,
                                           .rate_pps = cfg.rate_pps,
-                                          .batch = cfg.batch},
+                                          .batch = cfg.batch,
+                                          .tx_queues = cfg.tx_queues,
+                                          .zerocopy = cfg.zerocopy},
                    &match::ReplyMatcher::sink, &matcher_),
           status_(cfg.quiet, tx::monotonic_ns())
     {

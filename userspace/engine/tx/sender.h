@@ -23,7 +23,14 @@ struct SenderConfig {
     uint32_t batch = 64;
     bool allow_fallback = true; // AF_XDP failure -> log why and use AF_PACKET (then raw)
     uint32_t queue = 0;         // AF_XDP: first queue to bind
-    uint32_t num_queues = 0;    // AF_XDP: sockets to open; 0 = all the device's combined/tx queues
+    // AF_XDP: sockets to open (one queue each); 0 = all the device's combined/tx
+    // queues. One by default: on a real NIC every bound queue is one the
+    // host's own traffic also uses, so more is the user's choice (--queues).
+    uint32_t num_queues = 1;
+    // AF_XDP zero-copy (--zerocopy). Off by default: on i40e, ice or mlx5 it
+    // re-backs the bound queue's RX ring with our UMEM, taking that queue's
+    // receive traffic away from the host while we run; copy mode never does.
+    bool zerocopy = false;
 };
 
 struct TxStats {

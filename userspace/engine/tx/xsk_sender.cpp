@@ -88,7 +88,8 @@ public:
         scfg.tx_size = frames;
         scfg.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD; // TX only: no redirect program needed
         scfg.xdp_flags = 0;
-        scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_ZEROCOPY;
+        scfg.bind_flags = XDP_USE_NEED_WAKEUP | (cfg.zerocopy ? XDP_ZEROCOPY : XDP_COPY);
+        copy_mode_ = !cfg.zerocopy;
         xsk_socket *xsk = nullptr;
         // The kernel frees a closed socket's hold on its queue from a work
         // queue, after the process is gone: a run started right after another
@@ -103,13 +104,10 @@ public:
             return r;
         };
         err = create();
-        if (err == -EOPNOTSUPP || err == -EINVAL) {
-            // No zero-copy in this driver (veth): the kernel copies each frame
-            // into an skb, still far cheaper than a socket send.
-            scfg.bind_flags = XDP_USE_NEED_WAKEUP | XDP_COPY;
-            err = create();
-            copy_mode_ = true;
-        }
+        if (cfg.zerocopy && (err == -EOPNOTSUPP || err == -EINVAL))
+            throw std::runtime_error("AF_XDP zero-copy on " + cfg.iface + " queue " + std::to_string(queue) +
+                                     " is not supported by its driver (veth never has it); drop --zerocopy: copy mode "
+                                     "still sends far faster than a socket");
         if (err) {
             const int e = -err;
             std::string msg = "AF_XDP socket on " + cfg.iface + " queue " + std::to_string(queue) + " failed: " + errno_text(e);
