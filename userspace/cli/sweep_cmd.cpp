@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -36,6 +37,7 @@ struct SweepOptions {
     bool complete_traces = false;
     bool no_graph = false;
     bool hosts = false;
+    std::string max_memory = "4G";
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -46,6 +48,28 @@ extern "C" void on_signal(int) noexcept
 {
     if (g_stop.load(std::memory_order_relaxed)) g_abort.store(true, std::memory_order_relaxed);
     g_stop.store(true, std::memory_order_relaxed);
+}
+
+// "4G", "512M", "1.5GiB", "1000000": bytes (binary units).
+uint64_t parse_size(const std::string &text)
+{
+    size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception &) {
+        used = 0;
+    }
+    std::string unit = text.substr(used);
+    while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+    for (auto &c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    static const std::pair<const char *, uint64_t> units[] = {{"", 1}, {"B", 1}, {"K", 1ull << 10}, {"KIB", 1ull << 10},
+                                                              {"M", 1ull << 20}, {"MIB", 1ull << 20}, {"G", 1ull << 30},
+                                                              {"GIB", 1ull << 30}, {"T", 1ull << 40}, {"TIB", 1ull << 40}};
+    if (used > 0 && v > 0)
+        for (const auto &[name, mult] : units)
+            if (unit == name) return static_cast<uint64_t>(v * double(mult));
+    throw UsageError(fmt::format("--max-memory {}: not a size (e.g. 4G, 512M)", text));
 }
 
 void check_writable(const std::string &dir)
@@ -96,6 +120,15 @@ void run(SweepOptions &o)
         throw UsageError(e.what());
     }
 
+    // Known before the first probe: refuse rather than be OOM-killed halfway.
+    const uint64_t need = sweep::estimate_sweep_bytes(cfg.targets.size(), cfg.flows, cfg.max_ttl, !o.no_graph);
+    const uint64_t limit = parse_size(o.max_memory);
+    if (need > limit) {
+        throw UsageError(fmt::format("{} targets x {} flow(s) x {} TTLs need about {} of memory, above --max-memory {}: "
+                                     "sweep a part at a time (e.g. one /16 per run) or raise --max-memory",
+                                     cfg.targets.size(), cfg.flows, cfg.max_ttl, sweep::format_bytes(need),
+                                     sweep::format_bytes(limit)));
+    }
     if (geteuid() != 0) throw UsageError("sweep needs root (raw sockets, AF_XDP and XDP): run it with sudo");
     if (!cfg.iface.empty() && if_nametoindex(cfg.iface.c_str()) == 0) {
         throw UsageError(fmt::format("--iface {}: no such interface (see `ip link`)", cfg.iface));
@@ -162,6 +195,10 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--iface", opts->cfg.iface, "Interface to send on (default: the route to the first target)");
     cmd->add_option("--tx", opts->tx, "Send path: afxdp (AF_XDP, falls back if unavailable), packet (AF_PACKET), raw")
         ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
+        ->capture_default_str();
+    cmd->add_option("--max-memory", opts->max_memory,
+                    "Refuse a sweep whose memory estimate (targets x flows x TTLs, checked before the first probe) "
+                    "exceeds this (K/M/G/T, binary)")
         ->capture_default_str();
     cmd->add_option("--queues", opts->cfg.tx_queues,
                     "AF_XDP: TX queues to bind, a socket and a thread each (0 = all the device has); one by default, "
