@@ -188,6 +188,30 @@ TEST(TopologyBuilder, LoneSilenceIsTheRouterOtherTracesSawThere)
     EXPECT_EQ(g.find_edge(iface(b, "10.0.0.1"), iface(b, "10.0.0.3"), EdgeKind::link), nullptr);
 }
 
+// A silent router next to one that was rate-limited for this trace: the two
+// silent TTLs are the one chain other traces saw there, not two new vertices.
+TEST(TopologyBuilder, SilentRunFollowsTheOneChainSeenBetweenItsEnds)
+{
+    TopologyBuilder b;
+    b.add(make("198.19.2.1", {{1, "10.0.0.1"}, {2, ""}, {3, ""}, {4, "10.0.0.4"}, {5, "198.19.2.1"}}));
+    b.add(make("198.19.1.1", {{1, "10.0.0.1"}, {2, ""}, {3, "10.0.0.3"}, {4, "10.0.0.4"}, {5, "198.19.1.1"}}));
+    // Two routers between the same ends: an unresolved double silence stays anonymous.
+    b.add(make("198.19.3.1", {{1, "10.0.0.1"}, {2, "10.0.0.12"}, {3, "10.0.0.13"}, {4, "10.0.0.9"}, {5, "198.19.3.1"}}));
+    b.add(make("198.19.3.2", {{1, "10.0.0.1"}, {2, "10.0.0.22"}, {3, "10.0.0.23"}, {4, "10.0.0.9"}, {5, "198.19.3.2"}}));
+    b.add(make("198.19.3.3", {{1, "10.0.0.1"}, {2, ""}, {3, ""}, {4, "10.0.0.9"}, {5, "198.19.3.3"}}));
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    EXPECT_EQ(count_kind(g, VertexKind::anonymous), 3u); // the silent router, and the two of the ambiguous run
+    const PathRecord &run = b.paths()[0];
+    const VertexId silent = b.hops()[run.first_hop + 1].vertex;
+    EXPECT_EQ(g.vertex(silent).kind, VertexKind::anonymous);
+    EXPECT_EQ(silent, b.hops()[b.paths()[1].first_hop + 1].vertex);
+    EXPECT_EQ(b.hops()[run.first_hop + 2].vertex, iface(b, "10.0.0.3"));
+    EXPECT_EQ(g.vertex(silent).times_seen, 2u);
+    const PathRecord &ambiguous = b.paths()[4];
+    EXPECT_EQ(g.vertex(b.hops()[ambiguous.first_hop + 1].vertex).kind, VertexKind::anonymous);
+}
+
 TEST(TopologyBuilder, SilenceBeforeADestinationSeenNearerIsTheDestination)
 {
     TopologyBuilder b;
