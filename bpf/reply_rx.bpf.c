@@ -231,6 +231,14 @@ static __always_inline __u32 parse_tcp(struct parse_state *s, const __u8 *outer,
     __u32 seq = pm_be32(tcp + 8) - 1;
     r->probe_ts = seq >> 8;
     r->probe_ttl = seq & 0xff;
+    /* The port tag matches 1 in 65536/num_flows of the host's own connections
+     * to the probe port: theirs decode to a random TTL and send time. Pass
+     * those to the kernel rather than take the host's SYN-ACK away. */
+    if (cfg.max_ttl && (r->probe_ttl == 0 || r->probe_ttl > cfg.max_ttl)) return PM_RX_PASS_NOT_OURS;
+    if (cfg.tcp_max_age) {
+        __u32 now24 = (__u32)(bpf_ktime_get_ns() / PM_TS_UNIT_NS) & PM_TS_MASK;
+        if (((now24 - r->probe_ts) & PM_TS_MASK) > cfg.tcp_max_age) return PM_RX_PASS_NOT_OURS;
+    }
     r->probe_dst = target;
     r->proto = PM_PROTO_TCP;
     return kind_counter;

@@ -69,7 +69,10 @@ struct pm_rx_config {
     __u16 udp_dport;     /* host order: destination port of UDP probes */
     __u16 tcp_dport;     /* host order: destination port of TCP probes */
     __u8 pass_replies;   /* 1: XDP_PASS our replies too (kernel sees them) */
-    __u8 pad0;
+    __u8 max_ttl;        /* a TCP reply is ours only if its probe TTL is 1..max_ttl; 0 = any */
+    __u32 tcp_max_age;   /* host order, PM_TS_UNIT_NS units: ... and its decoded send time at most
+                            this long before arrival; 0 = no check. A host's own connection on
+                            the probe port then keeps its SYN-ACKs (passed, not taken). */
 };
 
 /* One reply, as written into the ring buffer. Fixed size. */
@@ -137,7 +140,9 @@ static inline __u16 pm_ip_id(__u32 ts24, __u8 ttl) { return (__u16)((ttl << 8) |
 
 #ifdef __cplusplus
 #include <cstddef>
-static_assert(sizeof(pm_rx_config) == 16, "pm_rx_config layout changed");
+static_assert(sizeof(pm_rx_config) == 20, "pm_rx_config layout changed");
+static_assert(offsetof(pm_rx_config, max_ttl) == 15);
+static_assert(offsetof(pm_rx_config, tcp_max_age) == 16);
 static_assert(offsetof(pm_rx_config, local_addr) == 4);
 static_assert(offsetof(pm_rx_config, num_flows) == 8);
 static_assert(offsetof(pm_rx_config, pass_replies) == 14);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/bpf/xdp_harness.h"
+#include "userspace/engine/probe/probe_encoder.h"
 
 namespace pathmap::bpftest
 {
@@ -180,6 +181,38 @@ TEST_F(ReplyRxTarget, TcpSynAckAndRstAckFromTarget)
     EXPECT_EQ(rst.only_counter(), PM_RX_TCP_RST);
     ASSERT_EQ(rst.records.size(), 1u);
     expect_record(rst.records[0], PM_REPLY_TCP_RST, p, kTarget, 62, 0x2222, 0, 0, 0);
+}
+
+// A host connection on the probe port whose source port happens to match the
+// flow tag decodes to a random TTL and send time: passed to the kernel (the
+// connection keeps its SYN-ACK), not taken.
+TEST_F(ReplyRxTarget, TcpReplyIsOursOnlyWithAPlausibleTtlAndSendTime)
+{
+    rx::RxConfig cfg = config();
+    cfg.max_ttl = 32;
+    cfg.tcp_max_age_ms = 3000;
+    XdpHarness h(cfg);
+    Probe p = probe(PM_PROTO_TCP);
+    p.ts24 = pathmap::probe::now_ts24(); // sent just now
+    p.ttl = 9;
+    auto ours = h.run(tcp_reply(p, false, 61, 0x1111));
+    EXPECT_EQ(ours.verdict, XDP_DROP);
+    EXPECT_EQ(ours.only_counter(), PM_RX_TCP_SYNACK);
+    ASSERT_EQ(ours.records.size(), 1u);
+
+    Probe high = p;
+    high.ttl = 200; // above max_ttl
+    auto r1 = h.run(tcp_reply(high, false, 61, 0x1111));
+    EXPECT_EQ(r1.verdict, XDP_PASS);
+    EXPECT_EQ(r1.only_counter(), PM_RX_PASS_NOT_OURS);
+    EXPECT_TRUE(r1.records.empty());
+
+    Probe old = p;
+    old.ts24 = (pathmap::probe::now_ts24() - 1'000'000u) & PM_TS_MASK; // 10 s before now
+    auto r2 = h.run(tcp_reply(old, true, 61, 0x1111));
+    EXPECT_EQ(r2.verdict, XDP_PASS);
+    EXPECT_EQ(r2.only_counter(), PM_RX_PASS_NOT_OURS);
+    EXPECT_TRUE(r2.records.empty());
 }
 
 TEST_F(ReplyRxTarget, PassRepliesRecordsButLetsTheKernelSeeThem)

@@ -141,6 +141,9 @@ void run_mtr_command(const MtrOptions &o)
     dcfg.session.dport = port;
     dcfg.session.tx = tx_kind;
     dcfg.session.rate_pps = o.rate;
+    // TCP replies above it are not ours. No send-time bound: MTR counts late
+    // replies however late (sent = received + lost + late).
+    dcfg.session.max_ttl = static_cast<uint8_t>(o.max_ttl);
     dcfg.rounds = o.continuous ? 0 : o.probes;
     dcfg.live_view = o.continuous && tty;
     dcfg.targets_text = targets_text;

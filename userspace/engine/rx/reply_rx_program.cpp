@@ -142,6 +142,9 @@ ReplyRxProgram::ReplyRxProgram(const RxConfig &cfg)
     rc.udp_dport = cfg.udp_dport;
     rc.tcp_dport = cfg.tcp_dport;
     rc.pass_replies = cfg.pass_replies ? 1 : 0;
+    rc.max_ttl = cfg.max_ttl;
+    rc.tcp_max_age = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{cfg.tcp_max_age_ms} * 1'000'000 / PM_TS_UNIT_NS,
+                                                              PM_TS_MASK / 2));
     int err = reply_rx::load(skel_.get());
     if (err) {
         int e = -err;

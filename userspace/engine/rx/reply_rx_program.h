@@ -28,6 +28,11 @@ struct RxConfig {
     uint16_t udp_dport = PM_DEFAULT_UDP_DPORT;
     uint16_t tcp_dport = PM_DEFAULT_TCP_DPORT;
     bool pass_replies = false; // let the kernel see our replies too
+    // TCP replies are ours only with a probe TTL of 1..max_ttl (0 = any) and a
+    // send time at most tcp_max_age_ms before arrival (0 = no check): the
+    // host's own connections on the probe port keep their SYN-ACKs.
+    uint8_t max_ttl = 0;
+    uint32_t tcp_max_age_ms = 0;
 };
 
 using RxCounters = std::array<uint64_t, PM_RX_COUNTER_MAX>;

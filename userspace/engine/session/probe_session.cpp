@@ -76,6 +76,8 @@ ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *s
         .udp_dport = cfg_.proto == probe::Proto::udp ? probe::effective_dport(frame) : uint16_t{PM_DEFAULT_UDP_DPORT},
         .tcp_dport = cfg_.proto == probe::Proto::tcp ? probe::effective_dport(frame) : uint16_t{PM_DEFAULT_TCP_DPORT},
         .pass_replies = cfg_.pass_replies,
+        .max_ttl = cfg_.max_ttl,
+        .tcp_max_age_ms = cfg_.reply_wait_ms ? cfg_.reply_wait_ms + 1000 : 0,
     });
     rx_->attach(hop_.ifindex, cfg_.xdp_mode);
     ring_ = std::make_unique<rx::ReplyRing>(rx_->ring_fd(), sink, sink_ctx);

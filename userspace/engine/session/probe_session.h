@@ -39,6 +39,8 @@ struct SessionConfig {
     rx::XdpMode xdp_mode = rx::XdpMode::automatic;
     uint32_t tx_queues = 1;     // AF_XDP sockets (one queue each); 0 = all (tx/sender.h)
     bool zerocopy = false;      // AF_XDP zero-copy (tx/sender.h: why it is opt-in)
+    uint8_t max_ttl = 0;        // highest probe TTL sent (0 = unknown): TCP replies above it are not ours
+    uint32_t reply_wait_ms = 0; // a TCP reply whose send time is older than this (+1 s) is not ours; 0 = no check
     // How often the ring buffer is drained while sending or waiting. The XDP
     // program submits with BPF_RB_NO_WAKEUP, so this timer is the only reader.
     uint32_t consume_interval_us = 200;

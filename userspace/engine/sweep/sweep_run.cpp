@@ -39,7 +39,9 @@ public:
                                           .rate_pps = cfg.rate_pps,
                                           .batch = cfg.batch,
                                           .tx_queues = cfg.tx_queues,
-                                          .zerocopy = cfg.zerocopy},
+                                          .zerocopy = cfg.zerocopy,
+                                          .max_ttl = cfg.max_ttl,
+                                          .reply_wait_ms = cfg.wait_ms},
                    &match::ReplyMatcher::sink, &matcher_),
           status_(cfg.quiet, tx::monotonic_ns())
     {
