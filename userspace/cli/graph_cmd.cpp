@@ -10,6 +10,7 @@
 #include "graph/graph_outputs.h"
 #include "graph/input_formats.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/rdns_cli.h"
 
 namespace pathmap::cli {
 
@@ -23,6 +24,7 @@ struct GraphArgs {
     bool geolocate = false;
     bool no_png = false;
     bool hosts = false;
+    RdnsOptions rdns;
 };
 } // namespace
 
@@ -43,6 +45,7 @@ void add_graph_command(CLI::App &app)
     cmd->add_option("--ixp", args->ixp, "IXP peering LAN prefixes, one CIDR per line")->check(CLI::ExistingFile);
     cmd->add_flag("--geolocate", args->geolocate, "Add region vertices from path geolocation");
     cmd->add_flag("--no-png", args->no_png, "Do not render topology.png with graphviz");
+    add_graph_rdns_options(*cmd, args->rdns);
     cmd->add_flag("--hosts", args->hosts,
                   "One vertex per destination host (default: a reached host counts in its /24's prefix vertex, "
                   "which carries hosts_probed, hosts_reached and the RTT range; profiles.jsonl keeps every host)");
@@ -72,6 +75,12 @@ void add_graph_command(CLI::App &app)
             }
         }
         if (traces == 0) throw UsageError("no IPv4 traces in the input");
+        if (!args->rdns.mode.empty()) {
+            const auto r = name_graph_interfaces(builder, args->rdns);
+            if (r.contains("answered"))
+                fmt::print("reverse DNS: {} names for {} interfaces without one\n", r["answered"].get<uint64_t>(),
+                           r["addresses"].get<uint64_t>());
+        }
         graph::GraphOutputSummary s = graph::write_graph_outputs(builder, args->outdir, opts);
         fmt::print("{} traces, {} vertices, {} edges, {} clusters\n", traces, s.vertices, s.edges, s.clusters);
         for (const auto &f : s.files) fmt::print("wrote {}\n", f.string());

@@ -17,6 +17,7 @@
 #include "graph/graph_outputs.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/rdns_cli.h"
 #include "userspace/cli/stop_signals.h"
 #include "userspace/engine/sched/target_set.h"
 #include "userspace/engine/session/probe_session.h"
@@ -38,6 +39,7 @@ struct SweepOptions {
     bool no_graph = false;
     bool hosts = false;
     std::string max_memory = "4G";
+    RdnsOptions rdns;
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -144,6 +146,9 @@ void run(SweepOptions &o)
         // only sets the flags (every file is renamed into place whole).
         StopSignals signals(on_signal);
         result = sweep::run_sweep(cfg, &g_stop, &g_abort);
+        // After the probing, so names never slow it; before the outputs, so
+        // traces.jsonl, the graph and its role rules all carry them.
+        result.summary["rdns"] = name_trace_hops(result.traces, o.rdns);
         sweep::write_sweep_outputs(o.out_dir, result);
         if (!o.no_graph) {
             try {
@@ -196,6 +201,7 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--tx", opts->tx, "Send path: afxdp (AF_XDP, falls back if unavailable), packet (AF_PACKET), raw")
         ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
         ->capture_default_str();
+    add_sweep_rdns_options(*cmd, opts->rdns);
     cmd->add_option("--max-memory", opts->max_memory,
                     "Refuse a sweep whose memory estimate (targets x flows x TTLs, checked before the first probe) "
                     "exceeds this (K/M/G/T, binary)")

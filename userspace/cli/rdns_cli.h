@@ -1,0 +1,39 @@
+// Reverse DNS as sweep and graph offer it: the options, and filling names
+// into traces (sweep) or into a built graph's interfaces (graph --rdns),
+// with one warning line when the resolver does not answer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pathmap/trace.h"
+
+namespace CLI {
+class App;
+}
+namespace pathmap::graph {
+class TopologyBuilder;
+}
+
+namespace pathmap::cli {
+
+struct RdnsOptions {
+    std::string mode;          // sweep: routers | all | none; graph: "" (off) or "on"
+    std::string resolver;      // servers, comma-separated; "" = the system's resolv.conf
+    unsigned timeout_ms = 1000; // per query try
+};
+
+// sweep: --rdns MODE (default routers), --resolver, --rdns-timeout.
+void add_sweep_rdns_options(CLI::App &cmd, RdnsOptions &o);
+// graph: --rdns (flag), --resolver, --rdns-timeout.
+void add_graph_rdns_options(CLI::App &cmd, RdnsOptions &o);
+
+// Names the router hops (mode routers) or every answering hop (all) of the
+// traces; returns the summary's "rdns" object (counts, servers, or the error).
+nlohmann::json name_trace_hops(std::vector<Trace> &traces, const RdnsOptions &o);
+// Names the interfaces of a built graph that carry none.
+nlohmann::json name_graph_interfaces(graph::TopologyBuilder &builder, const RdnsOptions &o);
+
+} // namespace pathmap::cli

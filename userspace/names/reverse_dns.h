@@ -1,0 +1,72 @@
+// Asynchronous reverse DNS (PTR) through c-ares, with the system's resolver
+// configuration (inside `ip netns exec`, /etc/netns/NAME/resolv.conf), or
+// the servers given. Hundreds of queries in flight, a per-query timeout, a
+// cache that remembers negative answers too. resolve() runs the queries to a
+// deadline and never longer: a resolver that does not answer costs its
+// timeout once, not per address.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace pathmap::names {
+
+struct ReverseDnsConfig {
+    unsigned timeout_ms = 1000; // per try
+    unsigned tries = 2;
+    size_t max_in_flight = 256;
+    std::string servers;        // "198.18.3.2,198.18.3.6"; empty = the system's resolv.conf
+};
+
+struct ReverseDnsStats {
+    uint64_t queries = 0;   // sent to a server (cache misses)
+    uint64_t answered = 0;  // a PTR name came back
+    uint64_t no_name = 0;   // NXDOMAIN / no PTR record (remembered)
+    uint64_t failed = 0;    // server failure, refused, bad answer
+    uint64_t timed_out = 0; // no answer within tries x timeout
+    uint64_t cut = 0;       // still in flight or never sent at the deadline
+};
+
+struct ResolverError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class ReverseDns {
+public:
+    // Throws ResolverError with one line (bad --resolver list, no usable
+    // resolver configuration).
+    explicit ReverseDns(ReverseDnsConfig cfg = {});
+    ~ReverseDns();
+    ReverseDns(const ReverseDns &) = delete;
+    ReverseDns &operator=(const ReverseDns &) = delete;
+
+    // Looks up every address not yet cached (host order), with at most
+    // max_in_flight queries at once, until all are answered or deadline_ms
+    // has passed; what is left is counted in stats().cut.
+    void resolve(std::span<const uint32_t> addrs, unsigned deadline_ms);
+    // The name of an address resolved before; nullopt when it has none (or
+    // it was not asked, or its query did not finish).
+    std::optional<std::string> name(uint32_t addr) const;
+    const ReverseDnsStats &stats() const noexcept { return stats_; }
+    // The servers c-ares uses, for messages ("198.18.3.2").
+    std::string servers() const;
+
+private:
+    struct Query;
+    static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen) noexcept;
+    void pump(int wait_ms);
+
+    ReverseDnsConfig cfg_;
+    void *channel_ = nullptr; // ares_channel
+    std::unordered_map<uint32_t, std::optional<std::string>> cache_; // names and remembered "no name"s
+    std::unordered_set<uint32_t> pending_;                            // asked, not answered yet
+    ReverseDnsStats stats_;
+    size_t in_flight_ = 0;
+};
+
+} // namespace pathmap::names
