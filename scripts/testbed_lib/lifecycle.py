@@ -239,7 +239,10 @@ def _start_daemons(plan, name, sd, tb):
                    ["dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--port=53",
                     "--bind-interfaces", f"--listen-address={addr}", f"--addn-hosts={hosts}",
                     "--conf-file=/dev/null", "--user=root", "--group=root", f"--pid-file={pidf}",
-                    "--log-facility=-", "--cache-size=0"], "dnsmasq")
+                    "--log-facility=-", "--cache-size=0",
+                    # Authoritative for reverse names: an address without a
+                    # name gets NXDOMAIN, as from a real server, not REFUSED.
+                    "--local=/in-addr.arpa/"], "dnsmasq")
         waits.append((p, pidf, "dnsmasq"))
         os.makedirs(f"/etc/netns/{pre}prober", exist_ok=True)
         with open(f"/etc/netns/{pre}prober/resolv.conf", "w") as f:
