@@ -13,7 +13,7 @@ mkdir -p "$out/generated/graph"
 cmake -DINPUT="$src/graph/rules/default_roles.json" -DOUTPUT="$out/generated/graph/default_roles_json.h" \
       -P "$src/graph/embed_rules.cmake"
 c++ -O2 -DNDEBUG -std=c++20 -I"$src/include" -I"$src" -I"$out/generated" -o "$out/graph_bench" \
-    "$src/bench/graph_bench.cpp" "$src"/graph/*.cpp "$src"/graph/geo/*.cpp "$src"/userspace/common/*.cpp -lfmt -ldl -pthread
+    "$src/bench/graph_bench.cpp" "$src"/graph/*.cpp "$src"/graph/geo/*.cpp "$src"/userspace/common/*.cpp -lfmt -ldl -pthread $(pkg-config --libs libloc)
 run() { # mode args...: the old binary (if given), then this tree's
     if [ -n "$old" ]; then
         echo "-- old: $old $* (load: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -110,6 +110,7 @@ void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout 
         {"rdns", "node", "string"},        {"evidence", "node", "string"},    {"cluster_kind", "node", "string"},
         {"asn", "node", "long"},           {"times_seen", "node", "long"},    {"min_ttl", "node", "int"},
         {"max_ttl", "node", "int"},        {"rtt_min_ms", "node", "double"},  {"reliability", "node", "double"},
+        {"as_name", "node", "string"},     {"country", "node", "string"},
         {"degree", "node", "int"},         {"hosts_probed", "node", "long"},  {"hosts_reached", "node", "long"},
         {"rtt_max_ms", "node", "double"},  {"x", "node", "double"},           {"y", "node", "double"},
         {"size", "node", "double"},        {"r", "node", "int"},              {"g", "node", "int"},
@@ -146,6 +147,8 @@ void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout 
         data("evidence", xml_escape(vi.evidence));
         data("cluster_kind", cluster_kind_or_empty(vi));
         data("asn", std::to_string(vi.asn));
+        data("as_name", xml_escape(vi.as_name));
+        data("country", xml_escape(vi.country));
         data("times_seen", std::to_string(vi.times_seen));
         if (vi.max_ttl >= vi.min_ttl) {
             data("min_ttl", std::to_string(vi.min_ttl));
@@ -333,6 +336,8 @@ std::string profile_json_line(const TraceProfile &p, const Annotation &a)
                    {"evidence", h.evidence},
                    {"rule", h.rule}};
         if (h.asn) jh["asn"] = h.asn;
+        if (!h.as_name.empty()) jh["as_name"] = h.as_name;
+        if (!h.country.empty()) jh["country"] = h.country;
         if (!h.cluster_id.empty()) cluster_ids.insert(h.cluster_id);
         hops.push_back(std::move(jh));
     }

@@ -2,6 +2,7 @@
 #include "graph/graph_outputs.h"
 
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "graph/geo_regions.h"
@@ -29,9 +30,19 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
     if (ec) throw std::runtime_error("cannot create output directory " + outdir.string() + ": " + ec.message());
 
     builder.finish();
+    std::unique_ptr<LocationDb> location;
+    if (!opts.location_db.empty()) {
+        try {
+            location = std::make_unique<LocationDb>(opts.location_db);
+        } catch (const LocationDbError &e) {
+            if (opts.location_db != LocationDb::kSystemPath) throw std::runtime_error(e.what());
+            log::info("{}: no AS numbers or countries (scripts/setup.sh installs libloc-database)", e.what());
+        }
+    }
     HopClassifier classifier(builder, {.rules = &rules,
                                        .pfx2as = opts.pfx2as_file.empty() ? nullptr : &pfx2as,
-                                       .ixp = opts.ixp_file.empty() ? nullptr : &ixp});
+                                       .ixp = opts.ixp_file.empty() ? nullptr : &ixp,
+                                       .location = location.get()});
     Annotation ann = annotate_topology(builder, classifier, rules);
     if (opts.geolocate) {
         GeoRegionsSummary geo = add_geo_regions(builder);

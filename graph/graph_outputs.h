@@ -26,6 +26,9 @@ struct GraphOutputOptions {
     bool profiles = true;
     std::string vantage_label = "vantage";
     bool host_vertices = false;        // --hosts: one vertex per destination host, not per /24
+    // AS, AS name and country of public interfaces from this libloc database
+    // (empty: none); a missing default database is one info line, not an error.
+    std::filesystem::path location_db = "/usr/share/libloc-location/location.db";
 };
 
 struct GraphOutputSummary {

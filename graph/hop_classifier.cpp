@@ -93,6 +93,13 @@ const HopClassifier::VertexFeatures &HopClassifier::features(VertexId v) const
             f.asn = 0;
         }
     }
+    if (ctx_.location && f.cls == AddrClass::public_ && info.kind == VertexKind::interface) {
+        if (auto o = ctx_.location->lookup(info.addr)) {
+            if (f.asn == 0) f.asn = o->asn; // a pfx2as file given on purpose wins
+            if (f.asn == o->asn) f.as_name = o->as_name;
+            f.country = o->country;
+        }
+    }
     if (ctx_.ixp) f.ixp = ctx_.ixp->lookup(info.addr).has_value();
     size_t slots = rs.rules.size() + rs.tag_rules.size();
     f.regex_hits.assign(slots, 0);
@@ -272,6 +279,8 @@ TraceProfile HopClassifier::classify(size_t path_index) const
         const VertexFeatures &f = features(hp.vertex);
         hp.scope = f.cls == AddrClass::public_ ? ri.scope_public : ri.scope_private;
         hp.asn = f.asn;
+        hp.as_name = f.as_name;
+        hp.country = f.country;
         if (!f.region.empty()) region = f.region;
         hp.region = region;
         const VertexInfo &vi = g.vertex(hp.vertex);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/location_db.h"
 #include "graph/prefix_table.h"
 #include "graph/rules.h"
 #include "graph/topology_builder.h"
@@ -31,6 +32,7 @@ struct HopProfile {
     std::string cluster_id;
     std::string region;
     int64_t asn = 0;
+    std::string as_name, country;
     std::optional<double> distance_km;
     bool usable_for_distance = false;
 };
@@ -60,6 +62,7 @@ struct ClassifierContext {
     const RuleSet *rules = nullptr;        // required
     const PrefixTable *pfx2as = nullptr;   // optional
     const PrefixTable *ixp = nullptr;      // optional
+    const LocationDb *location = nullptr;  // optional: AS (after pfx2as) and country of public addresses
 };
 
 class HopClassifier {
@@ -74,6 +77,7 @@ public:
         std::string region; // from a site code or a domain in the name
         std::string domain; // last two labels of the name
         int64_t asn = 0;
+        std::string as_name, country; // from the location database
         bool ixp = false;
         std::vector<char> regex_hits; // per role rule with rdns_regex, then per tag rule
     };

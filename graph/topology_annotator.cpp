@@ -178,6 +178,12 @@ Annotation annotate_topology(TopologyBuilder &builder, const HopClassifier &clas
                                                                       : ri.scope_private;
         vi.region = region[v];
         vi.asn = asn[v];
+        if (vi.kind == VertexKind::interface) {
+            const HopClassifier::VertexFeatures &f = classifier.features(v);
+            if (vi.asn == 0) vi.asn = f.asn; // also for hops no path profile reached
+            if (vi.asn == f.asn && !f.as_name.empty()) vi.as_name = f.as_name;
+            if (!f.country.empty()) vi.country = f.country;
+        }
         vi.reliability = total ? rel_sum[v] / total : 0.0;
         // The deciding rule's words where the first path agrees with the majority.
         if (evidence_role[v] == vi.role) vi.evidence = evidence[v];

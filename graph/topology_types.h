@@ -75,6 +75,8 @@ struct VertexInfo {
     SharedText layer;
     SharedText region;        // country or city code when known
     SharedText evidence;      // "; "-joined reasons for the role
+    SharedText as_name;       // owner of asn, from the location database
+    SharedText country;       // ISO 3166 code of the address's network, from the location database
 };
 
 // 16 bytes: one per distinct link of a sweep (millions).

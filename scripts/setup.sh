@@ -9,8 +9,9 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   clang llvm libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev linux-libc-dev
   libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev
-  # reverse DNS (asynchronous PTR lookups)
-  libc-ares-dev
+  # reverse DNS (asynchronous PTR lookups); offline AS and country (libloc, its
+  # database, and its `location` CLI the tests compare against)
+  libc-ares-dev libloc-dev libloc-database location
   libgtest-dev libgmock-dev
   # testbed and peers
   iproute2 iptables iputils-ping dnsmasq-base traceroute scamper mtr-tiny ethtool tmux procps psmisc
