@@ -97,6 +97,8 @@ struct HopSink {
         return true;
     }
     void rdns(std::string_view s) { h.rdns = std::string(s); }
+    void asn(long long v) { h.asn = v; }
+    void owner_text(std::string_view key, std::string_view s) { (key == "as_name" ? h.as_name : h.country) = std::string(s); }
     double &rtt() { return h.rtt_ms; }
     void icmp_type(int v) { h.icmp_type = v; }
     void icmp_code(int v) { h.icmp_code = v; }
@@ -131,6 +133,8 @@ struct ReplySink {
         return true;
     }
     void rdns(std::string_view s) { name.name = s; }
+    void asn(long long) {} // the graph asks its own location database
+    void owner_text(std::string_view, std::string_view) {}
     double &rtt() { return rtt_ms; }
     int type = -1, quoted = 0; // combined after the hop: keys come in any order
     void icmp_type(int v) { type = v; }
@@ -159,6 +163,13 @@ bool parse_hop(Cursor &c, Sink &h)
             if (!c.string(s)) return false;
             if (key == "rdns") h.rdns(s);
             else if (!h.addr(s)) return false;
+        } else if (key == "asn") {
+            if (!c.integer(i) || i < 0 || i > 0xffffffffLL) return false;
+            h.asn(i);
+        } else if (key == "as_name" || key == "country") {
+            std::string_view s;
+            if (!c.string(s)) return false;
+            h.owner_text(key, s);
         } else if (key == "rtt_ms") {
             if (!c.number(h.rtt())) return false;
         } else if (key == "icmp_type" || key == "icmp_code" || key == "reply_ttl" || key == "quoted_ttl") {

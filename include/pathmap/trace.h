@@ -23,6 +23,9 @@ struct Hop {
     int quoted_ttl = 0;                // TTL in the quoted header, 0 if none
     std::vector<uint32_t> mpls_labels; // label values (20 bits) of RFC 4950 stacks
     std::optional<std::string> rdns;   // filled by a resolver when asked for
+    int64_t asn = 0;                   // owner of the address (location database), 0 = unknown
+    std::optional<std::string> as_name;
+    std::optional<std::string> country; // ISO 3166 code of the address's network
 };
 
 struct Trace {

@@ -32,11 +32,31 @@ TEST(TraceIo, RoundTripKeepsEveryField)
     EXPECT_EQ(b.hops[2].reply_ttl, 62);
 }
 
+TEST(TraceIo, OwnerFieldsRoundTrip)
+{
+    Trace t{.dst = "193.0.14.129", .first_ttl = 3};
+    Hop h{.ttl = 3, .addr = "4.69.144.80", .rtt_ms = 1.0};
+    h.asn = 3356;
+    h.as_name = "LEVEL3";
+    h.country = "US";
+    t.hops.push_back(h);
+    std::stringstream ss;
+    write_trace_line(ss, t);
+    auto back = read_traces_jsonl(ss);
+    ASSERT_EQ(back.size(), 1u);
+    EXPECT_EQ(back[0].first_ttl, 3);
+    EXPECT_EQ(back[0].hops[0].asn, 3356);
+    EXPECT_EQ(back[0].hops[0].as_name.value_or(""), "LEVEL3");
+    EXPECT_EQ(back[0].hops[0].country.value_or(""), "US");
+}
+
 TEST(TraceIo, SilentHopIsWrittenAsNull)
 {
     Trace t{.dst = "198.19.0.1"};
     t.hops.push_back(Hop{.ttl = 4});
-    EXPECT_TRUE(to_json(t)["hops"][0]["addr"].is_null());
+    const auto j = to_json(t);
+    EXPECT_FALSE(j.at("hops").at(0).contains("addr")); // probed, silent: only the TTL
+    EXPECT_EQ(j.at("hops").at(0).at("ttl"), 4);
 }
 
 TEST(TraceIo, MalformedLineNamesItsNumber)

@@ -119,7 +119,7 @@ TEST(Readers, PathmapFastAndSlowPathsAgree)
 {
     std::string line = R"({"dst":"198.19.1.1","flow_id":7,"reached":true,"stop_reason":"reached","hops":[)"
                        R"({"ttl":1,"addr":"198.18.0.1","rtt_ms":0.25,"icmp_type":11,"icmp_code":0,"reply_ttl":64,)"
-                       R"("quoted_ttl":1,"mpls_labels":[16,17],"rdns":"r1.example"},)"
+                       R"("quoted_ttl":1,"mpls_labels":[16,17],"rdns":"r1.example","asn":3356,"as_name":"LEVEL3","country":"US"},)"
                        R"({"ttl":2,"addr":null,"rtt_ms":0,"icmp_type":-1,"icmp_code":-1,"reply_ttl":0,"quoted_ttl":0,"mpls_labels":[]}]})";
     Trace fast;
     ASSERT_TRUE(parse_trace_line_fast(line, fast));
@@ -132,6 +132,10 @@ TEST(Readers, PathmapFastAndSlowPathsAgree)
     EXPECT_EQ(fast.hops[0].rdns.value_or(""), "r1.example");
     EXPECT_EQ(fast.hops[0].reply_ttl, 64);
     EXPECT_TRUE(fast.hops[1].addr.empty());
+    EXPECT_EQ(fast.hops[0].asn, 3356);
+    EXPECT_EQ(fast.hops[0].as_name, slow[0].hops[0].as_name);
+    EXPECT_EQ(fast.hops[0].country.value_or(""), "US");
+    EXPECT_EQ(slow[0].hops[0].asn, 3356);
     // An escaped string or an unknown key sends the line to the full parser.
     Trace t;
     EXPECT_FALSE(parse_trace_line_fast(R"({"dst":"1.2.3.4","x":1,"hops":[]})", t));

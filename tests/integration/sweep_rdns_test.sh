@@ -78,7 +78,11 @@ d = json.load(open(f"{work}/dead/summary.json"))["rdns"]
 if any("rdns" in h for t in traces("dead") for h in t["hops"]): bad("names with a dead resolver")
 if d.get("answered") != 0 or d.get("timed_out", 0) + d.get("failed", 0) + d.get("cut_at_deadline", 0) < d.get("queries", 0) or d.get("queries", 0) < 20:
     bad(f"dead resolver summary: {d}")
-print(f"rdns: {checked} router hops named as truth; summary {s}; dead resolver {d}")
+# The location database is consulted; the testbed's 198.18/15 and 198.19/16 belong to no AS in it.
+loc = json.load(open(f"{work}/named/summary.json")).get("location", {})
+if loc.get("database") is None or loc.get("public_hops", 0) == 0 or loc.get("hops_with_asn") != 0: bad(f"location summary: {loc}")
+if any("asn" in h for t in traces("named") for h in t["hops"]): bad("an AS on a testbed address")
+print(f"rdns: {checked} router hops named as truth; summary {s}; dead resolver {d}; location {loc}")
 sys.exit(0 if ok else 1)
 PY
 warnings=$(grep -c "reverse DNS" "$WORK/dead.err")

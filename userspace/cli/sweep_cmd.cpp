@@ -15,8 +15,10 @@
 #include <fmt/core.h>
 
 #include "graph/graph_outputs.h"
+#include "graph/location_db.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/owners_cli.h"
 #include "userspace/cli/rdns_cli.h"
 #include "userspace/cli/stop_signals.h"
 #include "userspace/engine/sched/target_set.h"
@@ -40,6 +42,8 @@ struct SweepOptions {
     bool hosts = false;
     std::string max_memory = "4G";
     RdnsOptions rdns;
+    std::string location_db = "/usr/share/libloc-location/location.db";
+    bool no_location = false;
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -131,6 +135,14 @@ void run(SweepOptions &o)
                                      cfg.targets.size(), cfg.flows, cfg.max_ttl, sweep::format_bytes(need),
                                      sweep::format_bytes(limit)));
     }
+    // A --location-db the user named must open before anything is sent.
+    if (!o.no_location && o.location_db != graph::LocationDb::kSystemPath) {
+        try {
+            graph::LocationDb check(o.location_db);
+        } catch (const graph::LocationDbError &e) {
+            throw UsageError(e.what());
+        }
+    }
     if (geteuid() != 0) throw UsageError("sweep needs root (raw sockets, AF_XDP and XDP): run it with sudo");
     if (!cfg.iface.empty() && if_nametoindex(cfg.iface.c_str()) == 0) {
         throw UsageError(fmt::format("--iface {}: no such interface (see `ip link`)", cfg.iface));
@@ -149,10 +161,12 @@ void run(SweepOptions &o)
         // After the probing, so names never slow it; before the outputs, so
         // traces.jsonl, the graph and its role rules all carry them.
         result.summary["rdns"] = name_trace_hops(result.traces, o.rdns);
+        const std::string db = o.no_location ? std::string() : o.location_db;
+        result.summary["location"] = own_trace_hops(result.traces, db, o.location_db == graph::LocationDb::kSystemPath);
         sweep::write_sweep_outputs(o.out_dir, result);
         if (!o.no_graph) {
             try {
-                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts});
+                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts, .location_db = db});
                 log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
             } catch (const std::exception &e) {
                 log::warn("graph outputs not written: {}", e.what());
@@ -202,6 +216,11 @@ void add_sweep_command(CLI::App &app)
         ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
         ->capture_default_str();
     add_sweep_rdns_options(*cmd, opts->rdns);
+    cmd->add_option("--location-db", opts->location_db,
+                    "libloc database for the AS number, AS name and country of public hops, offline (IPFire location "
+                    "data, CC BY-SA 4.0), into traces.jsonl and the graph")
+        ->capture_default_str();
+    cmd->add_flag("--no-location", opts->no_location, "No AS or country lookups");
     cmd->add_option("--max-memory", opts->max_memory,
                     "Refuse a sweep whose memory estimate (targets x flows x TTLs, checked before the first probe) "
                     "exceeds this (K/M/G/T, binary)")

@@ -28,6 +28,9 @@ json to_json(const Trace &t)
                    {"quoted_ttl", h.quoted_ttl},
                    {"mpls_labels", h.mpls_labels}};
         if (h.rdns) jh["rdns"] = *h.rdns;
+        if (h.asn) jh["asn"] = h.asn;
+        if (h.as_name) jh["as_name"] = *h.as_name;
+        if (h.country) jh["country"] = *h.country;
         hops.push_back(std::move(jh));
     }
     json j{{"dst", t.dst}, {"flow_id", t.flow_id}, {"reached", t.reached}, {"stop_reason", t.stop_reason}};
@@ -62,6 +65,9 @@ Trace trace_from_json(const json &j)
             h.quoted_ttl = jh.value("quoted_ttl", 0);
             if (jh.contains("mpls_labels")) h.mpls_labels = jh["mpls_labels"].get<std::vector<uint32_t>>();
             if (jh.contains("rdns") && jh["rdns"].is_string()) h.rdns = jh["rdns"].get<std::string>();
+            h.asn = jh.value("asn", int64_t{0});
+            if (jh.contains("as_name") && jh["as_name"].is_string()) h.as_name = jh["as_name"].get<std::string>();
+            if (jh.contains("country") && jh["country"].is_string()) h.country = jh["country"].get<std::string>();
             t.hops.push_back(std::move(h));
         }
         return t;

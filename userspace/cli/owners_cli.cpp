@@ -1,0 +1,42 @@
+// own_trace_hops over graph::LocationDb.
+#include "userspace/cli/owners_cli.h"
+
+#include <memory>
+
+#include "graph/location_db.h"
+#include "graph/rules.h"
+#include "pathmap/ipv4.h"
+#include "pathmap/log.h"
+#include "userspace/cli/commands.h"
+
+namespace pathmap::cli {
+
+nlohmann::json own_trace_hops(std::vector<Trace> &traces, const std::string &db_path, bool default_path)
+{
+    if (db_path.empty()) return {{"database", nullptr}};
+    std::unique_ptr<graph::LocationDb> db;
+    try {
+        db = std::make_unique<graph::LocationDb>(db_path);
+    } catch (const graph::LocationDbError &e) {
+        if (!default_path) throw UsageError(e.what());
+        log::info("{}: no AS numbers or countries (scripts/setup.sh installs libloc-database)", e.what());
+        return {{"database", nullptr}, {"error", e.what()}};
+    }
+    uint64_t public_hops = 0, with_asn = 0;
+    for (Trace &t : traces)
+        for (Hop &h : t.hops) {
+            if (h.addr.empty()) continue;
+            const auto a = parse_ipv4(h.addr);
+            if (!a || graph::classify_address(*a) != graph::AddrClass::public_) continue;
+            ++public_hops;
+            if (auto o = db->lookup(*a)) {
+                h.asn = o->asn;
+                if (!o->as_name.empty()) h.as_name = o->as_name;
+                if (!o->country.empty()) h.country = o->country;
+                with_asn += o->asn != 0;
+            }
+        }
+    return {{"database", db_path}, {"public_hops", public_hops}, {"hops_with_asn", with_asn}};
+}
+
+} // namespace pathmap::cli
