@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <span>
 
+#include "graph/detail/edge_snapshot.h"
 #include "graph/topology_builder.h"
 
 namespace pathmap::graph {
@@ -26,36 +27,15 @@ namespace pathmap::graph {
 namespace {
 
 // Successors over edges seen at adjacent TTLs (no unprobed gap), from hop
-// vertices (interfaces and anonymous), in CSR form.
-struct DirectAdjacency {
-    std::vector<uint32_t> first;
-    std::vector<VertexId> to;
-
-    explicit DirectAdjacency(const TopologyGraph &g)
-    {
-        const size_t n = g.vertex_count();
-        first.assign(n + 1, 0);
-        auto direct = [&](const EdgeRef &e) {
-            const VertexKind k = g.vertex(e.src).kind;
-            return e.info->ttl_gap == 0 && (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) &&
-                   (k == VertexKind::interface || k == VertexKind::anonymous);
-        };
-        g.for_each_edge([&](const EdgeRef &e) {
-            if (direct(e)) ++first[e.src + 1];
-        });
-        for (size_t v = 0; v < n; ++v) first[v + 1] += first[v];
-        to.resize(first[n]);
-        std::vector<uint32_t> fill(first.begin(), first.end() - 1);
-        g.for_each_edge([&](const EdgeRef &e) {
-            if (direct(e)) to[fill[e.src]++] = e.dst;
-        });
-    }
-    std::span<const VertexId> out(VertexId v) const
-    {
-        if (v + 1 >= first.size()) return {};
-        return {to.data() + first[v], to.data() + first[v + 1]};
-    }
-};
+// vertices (interfaces and anonymous).
+detail::EdgeSnapshot direct_adjacency(const TopologyGraph &g)
+{
+    return detail::EdgeSnapshot(g, [&g](const EdgeRef &e) {
+        const VertexKind k = g.vertex(e.src).kind;
+        return e.info->ttl_gap == 0 && (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) &&
+               (k == VertexKind::interface || k == VertexKind::anonymous);
+    });
+}
 
 constexpr uint8_t kLongestSearchedRun = 4; // longer silences become anonymous chains
 
@@ -116,7 +96,7 @@ void TopologyBuilder::place_silent_runs()
     bool dropped = false;
     std::vector<const SilentRun *> longer;
     {
-        const DirectAdjacency adj(graph_);
+        const detail::EdgeSnapshot adj = direct_adjacency(graph_);
         auto behind_like = [&](VertexId x, uint8_t reply_ttl) {
             return reply_ttl && direct_destinations_.count(uint64_t{x} << 8 | reply_ttl);
         };
@@ -156,7 +136,7 @@ void TopologyBuilder::place_silent_runs()
     }
     if (!longer.empty()) {
         // Over what the lone silences just added too.
-        const DirectAdjacency adj(graph_);
+        const detail::EdgeSnapshot adj = direct_adjacency(graph_);
         for (const SilentRun *run : longer) {
             VertexId chain[kLongestSearchedRun] = {}, found_chain[kLongestSearchedRun] = {};
             size_t found = 0;

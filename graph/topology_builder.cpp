@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "graph/detail/edge_snapshot.h"
 #include "pathmap/ipv4.h"
 
 namespace pathmap::graph {
@@ -274,16 +275,8 @@ void TopologyBuilder::finish()
     if (pending_starts_.empty()) return;
     // Which vertices the vantage reaches through edges that were observed.
     const size_t n = graph_.vertex_count();
-    std::vector<uint32_t> first(n + 1, 0);
-    std::vector<VertexId> to;
-    graph_.for_each_edge([&](const EdgeRef &e) {
-        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) ++first[e.src + 1];
-    });
-    for (size_t v = 0; v < n; ++v) first[v + 1] += first[v];
-    to.resize(first[n]);
-    std::vector<uint32_t> fill(first.begin(), first.end() - 1);
-    graph_.for_each_edge([&](const EdgeRef &e) {
-        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches) to[fill[e.src]++] = e.dst;
+    const detail::EdgeSnapshot adj(graph_, [](const EdgeRef &e) {
+        return e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches;
     });
     std::vector<char> reachable(n, 0);
     std::vector<VertexId> stack;
@@ -294,10 +287,10 @@ void TopologyBuilder::finish()
         while (!stack.empty()) {
             VertexId u = stack.back();
             stack.pop_back();
-            for (uint32_t k = first[u]; k < first[u + 1]; ++k)
-                if (!reachable[to[k]]) {
-                    reachable[to[k]] = 1;
-                    stack.push_back(to[k]);
+            for (VertexId w : adj.out(u))
+                if (!reachable[w]) {
+                    reachable[w] = 1;
+                    stack.push_back(w);
                 }
         }
     };
@@ -309,12 +302,7 @@ void TopologyBuilder::finish()
         if (reachable[v] && !graph_.find_edge(vantage_, v, EdgeKind::link) && !graph_.find_edge(vantage_, v, EdgeKind::reaches))
             continue;
         const bool is_prefix = graph_.vertex(v).kind == VertexKind::prefix;
-        EdgeInfo &e = graph_.edge(vantage_, v, is_prefix ? EdgeKind::reaches : EdgeKind::link);
-        ++e.times_seen;
-        ++e.flows;
-        e.min_ttl = 0;
-        e.max_ttl = std::max<uint8_t>(e.max_ttl, 0);
-        e.ttl_gap = std::min(e.ttl_gap, gap);
+        link_edge(vantage_, v, is_prefix ? EdgeKind::reaches : EdgeKind::link, 0, gap, 0.0f, false);
         mark_from(v);
     }
     pending_starts_.clear();
