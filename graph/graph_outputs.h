@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/location_db.h"
 #include "graph/topology_builder.h"
 #include "pathmap/trace.h"
 
@@ -28,7 +29,7 @@ struct GraphOutputOptions {
     bool host_vertices = false;        // --hosts: one vertex per destination host, not per /24
     // AS, AS name and country of public interfaces from this libloc database
     // (empty: none); a missing default database is one info line, not an error.
-    std::filesystem::path location_db = "/usr/share/libloc-location/location.db";
+    std::filesystem::path location_db = LocationDb::kSystemPath;
 };
 
 struct GraphOutputSummary {

@@ -10,6 +10,7 @@
 #include "graph/graph_outputs.h"
 #include "graph/input_formats.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/owners_cli.h"
 #include "userspace/cli/rdns_cli.h"
 
 namespace pathmap::cli {
@@ -24,8 +25,7 @@ struct GraphArgs {
     bool geolocate = false;
     bool no_png = false;
     bool hosts = false;
-    std::string location_db = "/usr/share/libloc-location/location.db";
-    bool no_location = false;
+    LocationOptions location;
     RdnsOptions rdns;
 };
 } // namespace
@@ -48,11 +48,7 @@ void add_graph_command(CLI::App &app)
     cmd->add_flag("--geolocate", args->geolocate, "Add region vertices from path geolocation");
     cmd->add_flag("--no-png", args->no_png, "Do not render topology.png with graphviz");
     add_graph_rdns_options(*cmd, args->rdns);
-    cmd->add_option("--location-db", args->location_db,
-                    "libloc location database for the AS number, AS name and country of public interfaces, offline "
-                    "(IPFire location data, CC BY-SA 4.0); a --pfx2as file's AS wins")
-        ->capture_default_str();
-    cmd->add_flag("--no-location", args->no_location, "No AS or country lookups");
+    add_location_options(*cmd, args->location, "public interfaces (a --pfx2as file's AS wins)");
     cmd->add_flag("--hosts", args->hosts,
                   "One vertex per destination host (default: a reached host counts in its /24's prefix vertex, "
                   "which carries hosts_probed, hosts_reached and the RTT range; profiles.jsonl keeps every host)");
@@ -72,7 +68,7 @@ void add_graph_command(CLI::App &app)
                                        .geolocate = args->geolocate,
                                        .png = !args->no_png,
                                        .host_vertices = args->hosts,
-                                       .location_db = args->no_location ? std::filesystem::path() : std::filesystem::path(args->location_db)};
+                                       .location_db = args->location.selected()};
         graph::TopologyBuilder builder({.vantage_label = opts.vantage_label, .host_vertices = args->hosts});
         size_t traces = 0;
         for (const std::string &in : args->inputs) {

@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include <CLI/CLI.hpp>
+
 #include "graph/location_db.h"
 #include "graph/rules.h"
 #include "pathmap/ipv4.h"
@@ -11,8 +13,19 @@
 
 namespace pathmap::cli {
 
-nlohmann::json own_trace_hops(std::vector<Trace> &traces, const std::string &db_path, bool default_path)
+void add_location_options(CLI::App &cmd, LocationOptions &o, const char *what)
 {
+    cmd.add_option("--location-db", o.path,
+                   std::string("libloc location database for the AS number, AS name and country of ") + what +
+                       ", offline (IPFire location data, CC BY-SA 4.0)")
+        ->capture_default_str();
+    cmd.add_flag("--no-location", o.off, "No AS or country lookups");
+}
+
+nlohmann::json own_trace_hops(std::vector<Trace> &traces, const LocationOptions &o)
+{
+    const std::string db_path = o.selected();
+    const bool default_path = o.is_default();
     if (db_path.empty()) return {{"database", nullptr}};
     std::unique_ptr<graph::LocationDb> db;
     try {

@@ -42,8 +42,7 @@ struct SweepOptions {
     bool hosts = false;
     std::string max_memory = "4G";
     RdnsOptions rdns;
-    std::string location_db = "/usr/share/libloc-location/location.db";
-    bool no_location = false;
+    LocationOptions location;
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -136,9 +135,9 @@ void run(SweepOptions &o)
                                      sweep::format_bytes(limit)));
     }
     // A --location-db the user named must open before anything is sent.
-    if (!o.no_location && o.location_db != graph::LocationDb::kSystemPath) {
+    if (!o.location.off && !o.location.is_default()) {
         try {
-            graph::LocationDb check(o.location_db);
+            graph::LocationDb check(o.location.path);
         } catch (const graph::LocationDbError &e) {
             throw UsageError(e.what());
         }
@@ -161,12 +160,11 @@ void run(SweepOptions &o)
         // After the probing, so names never slow it; before the outputs, so
         // traces.jsonl, the graph and its role rules all carry them.
         result.summary["rdns"] = name_trace_hops(result.traces, o.rdns);
-        const std::string db = o.no_location ? std::string() : o.location_db;
-        result.summary["location"] = own_trace_hops(result.traces, db, o.location_db == graph::LocationDb::kSystemPath);
+        result.summary["location"] = own_trace_hops(result.traces, o.location);
         sweep::write_sweep_outputs(o.out_dir, result);
         if (!o.no_graph) {
             try {
-                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts, .location_db = db});
+                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts, .location_db = o.location.selected()});
                 log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
             } catch (const std::exception &e) {
                 log::warn("graph outputs not written: {}", e.what());
@@ -216,11 +214,7 @@ void add_sweep_command(CLI::App &app)
         ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
         ->capture_default_str();
     add_sweep_rdns_options(*cmd, opts->rdns);
-    cmd->add_option("--location-db", opts->location_db,
-                    "libloc database for the AS number, AS name and country of public hops, offline (IPFire location "
-                    "data, CC BY-SA 4.0), into traces.jsonl and the graph")
-        ->capture_default_str();
-    cmd->add_flag("--no-location", opts->no_location, "No AS or country lookups");
+    add_location_options(*cmd, opts->location, "public hops, into traces.jsonl and the graph");
     cmd->add_option("--max-memory", opts->max_memory,
                     "Refuse a sweep whose memory estimate (targets x flows x TTLs, checked before the first probe) "
                     "exceeds this (K/M/G/T, binary)")
