@@ -102,19 +102,6 @@ struct RunStats {
     uint64_t peak_10ms = 0;  // most probes handed to the kernel in any 10 ms window
 };
 
-// Most probes in any 10 ms window of (time, probes) send events.
-uint64_t busiest_10ms(const std::vector<std::pair<uint64_t, uint32_t>> &sends)
-{
-    uint64_t peak = 0, in_window = 0;
-    size_t first = 0;
-    for (size_t i = 0; i < sends.size(); ++i) {
-        in_window += sends[i].second;
-        while (sends[i].first - sends[first].first >= 10'000'000) in_window -= sends[first++].second;
-        peak = std::max(peak, in_window);
-    }
-    return peak;
-}
-
 uint64_t process_cpu_ns()
 {
     timespec ts{};
@@ -137,7 +124,7 @@ double load1()
 RunStats run_sender(tx::Sender &sender, uint32_t base, const tx::PacerConfig &pace, double seconds, uint32_t batch)
 {
     tx::Pacer pacer(pace);
-    std::vector<std::pair<uint64_t, uint32_t>> sends;
+    std::vector<tx::SendEvent> sends;
     sends.reserve(1 << 20);
     tx::MonotonicClock clock;
     ProbeStream stream{base};
@@ -157,7 +144,7 @@ RunStats run_sender(tx::Sender &sender, uint32_t base, const tx::PacerConfig &pa
         const tx::PaceWait w = tx::await_allowance(pacer, clock, pacer.chunk(batch), pending);
         const size_t went = sender.send(std::span(buf).subspan(offset, w.allowed));
         pacer.consume(went);
-        if (went) sends.emplace_back(w.now_ns, static_cast<uint32_t>(went));
+        if (went) sends.push_back({w.now_ns, static_cast<uint32_t>(went)});
         r.sent += went;
         offset += went;
         pending -= went;
@@ -167,7 +154,7 @@ RunStats run_sender(tx::Sender &sender, uint32_t base, const tx::PacerConfig &pa
     r.elapsed_ns = now - t0;
     r.cpu_ns = process_cpu_ns() - cpu0;
     r.pacer_lost = pacer.lost();
-    r.peak_10ms = busiest_10ms(sends);
+    r.peak_10ms = tx::busiest_window(sends);
     return r;
 }
 

@@ -232,7 +232,7 @@ uint64_t peak_per_10ms(PacerConfig cfg, bool stalls)
     c.read_cost_ns = 1'000;
     if (stalls) add_stalls(c, 150'000'000);
     Pacer p(cfg);
-    std::vector<std::pair<uint64_t, uint64_t>> sends; // (time, probes)
+    std::vector<pathmap::tx::SendEvent> sends;
     const uint64_t t0 = c.now_ns(), end = t0 + 3 * kSec;
     uint64_t now = t0, round = 0;
     while (now < end) {
@@ -240,7 +240,7 @@ uint64_t peak_per_10ms(PacerConfig cfg, bool stalls)
         const uint64_t round_end = now + 300'000'000;
         while (now < round_end) {
             const auto w = await_allowance(p, c, p.chunk(64), 64);
-            sends.emplace_back(w.now_ns, w.allowed);
+            sends.push_back({w.now_ns, static_cast<uint32_t>(w.allowed)});
             c.advance(2'000 + w.allowed * 200);
             p.consume(w.allowed);
             now = c.now_ns();
@@ -249,14 +249,7 @@ uint64_t peak_per_10ms(PacerConfig cfg, bool stalls)
         c.advance(50'000'000 + (round++ % 8) * 50'000'000);
         now = c.now_ns();
     }
-    uint64_t peak = 0, in_window = 0;
-    size_t first = 0;
-    for (size_t i = 0; i < sends.size(); ++i) {
-        in_window += sends[i].second;
-        while (sends[i].first - sends[first].first >= 10'000'000) in_window -= sends[first++].second;
-        peak = std::max(peak, in_window);
-    }
-    return peak;
+    return pathmap::tx::busiest_window(sends);
 }
 
 TEST(PaceWait, NoTenMillisecondWindowAboveTwiceItsShare)

@@ -94,6 +94,18 @@ uint64_t Pacer::chunk(uint64_t max_chunk) const noexcept
     return std::clamp<uint64_t>(cfg_.rate_pps / 10'000, 1, std::max<uint64_t>(std::min<uint64_t>(max_chunk, cfg_.burst), 1));
 }
 
+uint64_t busiest_window(std::span<const SendEvent> sends, uint64_t window_ns) noexcept
+{
+    uint64_t peak = 0, in_window = 0;
+    size_t first = 0;
+    for (size_t i = 0; i < sends.size(); ++i) {
+        in_window += sends[i].probes;
+        while (sends[i].ns - sends[first].ns >= window_ns) in_window -= sends[first++].probes;
+        peak = std::max(peak, in_window);
+    }
+    return peak;
+}
+
 uint64_t monotonic_ns() noexcept
 {
     timespec ts{};

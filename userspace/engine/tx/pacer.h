@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 namespace pathmap::tx {
 
@@ -61,6 +62,15 @@ private:
     uint64_t credit_ = 0;
     uint64_t lost_ = 0;
 };
+
+// One send: when (CLOCK_MONOTONIC ns) and how many probes went.
+struct SendEvent {
+    uint64_t ns;
+    uint32_t probes;
+};
+// The most probes in any window_ns window of time-ordered send events: what
+// the bounded-burst rule (no 10 ms window above twice its share) is checked on.
+uint64_t busiest_window(std::span<const SendEvent> sends, uint64_t window_ns = 10'000'000) noexcept;
 
 // CLOCK_MONOTONIC in nanoseconds.
 uint64_t monotonic_ns() noexcept;
