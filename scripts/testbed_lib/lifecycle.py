@@ -98,6 +98,12 @@ def _script(plan, name, sd):
         if node.kind in ("prober", "dns", "sink"):
             gw = plan.nodes[node.ifaces[0].peer].iface_to(n)
             cmds.append(f"route add default via {gw.addr.ip} dev eth0")
+        if node.kind == "prober":
+            # No src: the kernel picks the uplink's own address, as truth assumes.
+            for up in plan.uplinks:
+                gw = plan.nodes[up.router].iface_to(n)
+                for p in up.prefixes:
+                    cmds.append(f"route add {p} via {gw.addr.ip} dev {up.iface.ifname}")
         if node.kind == "sink":
             for p in node.prefixes:
                 cmds.append(f"route add local {p} dev lo")

@@ -137,6 +137,14 @@ class Link:
         self.wire = None  # namespace suffix of the delay line, if any
 
 
+class Uplink:
+    """A prober interface beyond eth0: its link to router, and the prefixes
+    the prober routes out of it."""
+
+    def __init__(self, iface, link, router, prefixes):
+        self.iface, self.link, self.router, self.prefixes = iface, link, router, prefixes
+
+
 class Plan:
     """Everything `up` builds, in topology terms (no namespace prefix yet)."""
 
@@ -186,7 +194,8 @@ class Plan:
             raise TopologyError(f"{where}: delay lines go between two routers")
         self.links.append(link)
         for node, addr, peer, key in ((na, ia, b, "a_rdns"), (nb, ib, a, "b_rdns")):
-            ifname = "eth0" if node.kind in ("prober", "dns", "sink") else ("to-" + peer)
+            # Stubs number their interfaces (only the prober has more than eth0).
+            ifname = f"eth{len(node.ifaces)}" if node.kind in ("prober", "dns", "sink") else ("to-" + peer)
             iface = Interface(node.name, ifname, addr, peer, link)
             iface.rdns = spec.get(key)
             node.ifaces.append(iface)
@@ -233,6 +242,7 @@ class Plan:
             return node
 
         self.prober = stub("prober", "prober", doc["prober"], "prober")
+        self._load_uplinks()
         self.dns = stub("dns", "dns", doc["dns"], "dns") if "dns" in doc else None
         seen = {}
         for i, s in enumerate(doc["sinks"]):
@@ -254,6 +264,15 @@ class Plan:
         for p, kind, r in self.special:
             if any(p.overlaps(q) for q in seen):
                 raise TopologyError(f"{kind} prefix {p} on {r} overlaps a sink prefix")
+        # Truth follows a target prefix out of one prober interface: none may
+        # straddle the edge of an uplink's prefixes.
+        for p, what in [(p, f"sink prefix {p} on {n}") for p, n in seen.items()] + \
+                       [(p, f"{kind} prefix {p} on {r}") for p, kind, r in self.special]:
+            for up in self.uplinks:
+                for q in up.prefixes:
+                    if p.overlaps(q) and not p.subnet_of(q):
+                        raise TopologyError(f"{what} is only partly inside uplink {up.iface.ifname}'s "
+                                            f"prefix {q}; split it or the uplink prefix")
         # Addresses unique, subnets not shared across links.
         addrs, nets = {}, {}
         for l in self.links:
@@ -276,6 +295,71 @@ class Plan:
                 raise TopologyError(f"router {r['name']}: ecmp is true or false")
         self._check_connected()
         self._assign_rdns()
+
+    def _load_uplinks(self):
+        """Extra prober interfaces eth1, eth2, ... with routes for some prefixes."""
+        self.uplinks = []  # Uplink, eth1 first
+        spec = self.doc["prober"].get("uplinks", [])
+        if not isinstance(spec, list):
+            raise TopologyError("prober: 'uplinks' must be a list")
+        main = self.doc["prober"]["router"]
+        routers, taken = {main: "the main link (eth0)"}, []  # taken: (prefix, where)
+        for k, u in enumerate(spec):
+            where = f"prober uplinks[{k}]"
+            if not isinstance(u, dict) or "router" not in u:
+                raise TopologyError(f"{where}: needs 'router'")
+            r = u["router"]
+            stubs = {x.get("name"): "a sink" for x in self.doc["sinks"] if isinstance(x, dict)}
+            stubs.update(prober="the prober itself", dns="the dns node")
+            if r not in self.nodes and r in stubs:
+                raise TopologyError(f"{where}: '{r}' is {stubs[r]}, not a router")
+            if r not in self.nodes:
+                raise TopologyError(f"{where}: unknown router '{r}'")
+            if "subnet" not in u and not ("router_addr" in u and "addr" in u):
+                raise TopologyError(f"{where} ({r}): give 'subnet' or both 'router_addr' and 'addr'")
+            if self.nodes[r].kind != "router":
+                raise TopologyError(f"{where}: '{r}' is a {self.nodes[r].kind}, not a router")
+            if r in routers:
+                raise TopologyError(f"{where}: the prober already reaches {r} through {routers[r]}; "
+                                    "one link per router")
+            items = u.get("prefixes")
+            if not isinstance(items, list) or not items:
+                raise TopologyError(f"{where} ({r}): 'prefixes' must be a non-empty list of CIDR prefixes")
+            prefixes = []
+            for text in items:
+                try:
+                    net = ipaddress.ip_network(text)
+                except (ValueError, TypeError):
+                    raise TopologyError(f"{where} ({r}): {text!r} is not a network prefix "
+                                        "(host bits set, or not CIDR)")
+                if net.version != 4 or not any(net.subnet_of(n) for n in ALLOWED):
+                    raise TopologyError(f"{where} ({r}): prefix {net} is outside 198.18.0.0/15, "
+                                        "100.64.0.0/10 and 10.0.0.0/8")
+                for q, qwhere in taken:
+                    if net.overlaps(q):
+                        raise TopologyError(f"{where} ({r}): prefix {net} overlaps {q} of {qwhere}")
+                taken.append((net, f"{where} ({r})"))
+                prefixes.append(net)
+            s = dict(u)
+            if "addr" in u and "router_addr" in u:
+                s["a_addr"], s["b_addr"] = u["router_addr"], u["addr"]
+            link = self._connect(r, "prober", s, f"{where} ({r})")
+            routers[r] = f"uplinks[{k}]"
+            self.uplinks.append(Uplink(self.prober.ifaces[-1], link, r, prefixes))
+        for up in self.uplinks:
+            for net in up.prefixes:
+                for i in self.prober.ifaces:
+                    if net.overlaps(i.addr.network):
+                        raise TopologyError(f"prober uplink {up.iface.ifname} ({up.router}): prefix {net} "
+                                            f"overlaps the prober's own link {i.addr.network} ({i.ifname})")
+
+    def prober_iface(self, addr):
+        """The prober interface the kernel sends a packet for addr out of:
+        an uplink whose prefixes hold addr (they never overlap), else eth0."""
+        for up in self.uplinks:
+            if any(addr in p for p in up.prefixes):
+                return up.iface
+        return self.prober.ifaces[0]
 
     def _check_connected(self):
         start = self.prober.name

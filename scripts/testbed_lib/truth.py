@@ -4,7 +4,11 @@ A Linux router sends Time Exceeded from the address of the interface its
 route back to the probe's source leaves by (icmp_send picks no source, so
 the route lookup toward the source decides). Beyond a NAT edge the source
 the routers see is the NAT's egress address, so their replies are routed
-toward that instead. docs/TESTBED.md documents every key written here.
+toward that instead. A multi-homed prober sends a target's probes out of the
+interface its routes pick (an uplink whose prefixes hold the target, else
+eth0) from that interface's address, so paths start at that interface's
+router and replies head back to that address. docs/TESTBED.md documents
+every key written here.
 """
 import ipaddress
 
@@ -23,11 +27,10 @@ def reply_address(plan, router, source):
     return _ip(out.addr) if out else None
 
 
-def _paths(plan, prefix):
-    """All forwarding paths from the prober's router for prefix: lists of router
+def _paths(plan, prefix, first):
+    """All forwarding paths from router first for prefix: lists of router
     names, plus how each path ends (action of the last router)."""
     probe_dst = prefix.network_address
-    first = plan.prober.spec["router"]
     done, todo = [], [[first]]
     while todo:
         path = todo.pop()
@@ -49,9 +52,8 @@ def _paths(plan, prefix):
     return done
 
 
-def _path_replies(plan, path):
-    """Reply address of each router on path, tracking NAT on the way."""
-    source = str(plan.prober.ifaces[0].addr.ip)
+def _path_replies(plan, path, source):
+    """Reply address of each router on path for probes from source, tracking NAT on the way."""
     nat = dict(plan.nat)
     replies = []
     for k, r in enumerate(path):
@@ -75,6 +77,12 @@ def compute(plan, ns_prefix, tcp_ports):
                    "gateway_router": prober_if.peer},
         "routers": [], "sinks": [], "targets": [],
     }
+    uplink_prefixes = {up.iface.ifname: [str(p) for p in up.prefixes] for up in plan.uplinks}
+    truth["prober"]["uplinks"] = [
+        {"iface": i.ifname, "addr": _ip(i.addr), "prefixlen": i.addr.network.prefixlen,
+         "gateway": _ip(plan.nodes[i.peer].iface_to("prober").addr), "gateway_router": i.peer,
+         "prefixes": uplink_prefixes.get(i.ifname, [])}
+        for i in plan.prober.ifaces]
     kinds = {}
     for r in plan.routers:
         roles = list(r.spec.get("roles", []))
@@ -106,13 +114,15 @@ def compute(plan, ns_prefix, tcp_ports):
     prefixes = [(p, "sink", s) for s in plan.sinks for p in s.prefixes]
     prefixes += [(p, kind, None) for p, kind, _ in plan.special]
     for p, kind, sink in prefixes:
-        paths = _paths(plan, p)
+        out_if = plan.prober_iface(p.network_address)
+        source = _ip(out_if.addr)
+        paths = _paths(plan, p, out_if.peer)
         hop_sets, links, path_addrs = [], set(), []
         outcomes = set()
         for path, (end_kind, _) in paths:
             # A blackhole route drops before the TTL check: that router never answers.
             routers = path[:-1] if end_kind == "blackhole" else path
-            replies, _src = _path_replies(plan, routers)
+            replies, _src = _path_replies(plan, routers, source)
             path_addrs.append(replies)
             for k, a in enumerate(replies):
                 while len(hop_sets) <= k:
@@ -128,6 +138,8 @@ def compute(plan, ns_prefix, tcp_ports):
             "paths": path_addrs,
             "links": [list(l) for l in sorted(links, key=lambda l: (l[0] or "~", l[1] or "~"))],
             "router_paths": [path for path, _ in paths],
+            "prober_iface": out_if.ifname,
+            "source": source,
         }
         if kind == "sink":
             entry.update({"sink": sink.name, "tcp_port": sink.tcp_port,

@@ -136,7 +136,6 @@ void run_mtr_command(const MtrOptions &o)
     // designated initializers holding strings here.
     mtr::MtrDriverConfig dcfg;
     dcfg.session.iface = o.iface;
-    dcfg.session.route_dst = targets.addrs.front();
     dcfg.session.proto = proto;
     dcfg.session.dport = port;
     dcfg.session.tx = tx_kind;

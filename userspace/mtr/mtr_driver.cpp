@@ -23,7 +23,7 @@ MtrDriverResult run_mtr(MtrRun &run, const MtrDriverConfig &cfg, std::atomic<boo
 {
     session::SessionConfig scfg = cfg.session;
     scfg.num_flows = run.config().flows;
-    session::ProbeSession session(scfg, &on_reply, &run);
+    session::SessionSet session(scfg, run.config().targets, &on_reply, &run);
     MtrDriverResult result;
     result.engine = session.describe();
     log::info("mtr: {}", result.engine);
@@ -92,7 +92,7 @@ MtrDriverResult run_mtr(MtrRun &run, const MtrDriverConfig &cfg, std::atomic<boo
     if (view) view->restore();
 
     result.duration_s = static_cast<double>(tx::monotonic_ns() - t0) / 1e9;
-    const auto &tx = session.tx_stats();
+    const auto tx = session.tx_stats();
     result.tx_backpressure = tx.backpressure;
     result.tx_errors = tx.errors;
     result.ring_malformed = session.ring_malformed();

@@ -10,13 +10,13 @@
 #include <functional>
 #include <string>
 
-#include "userspace/engine/session/probe_session.h"
+#include "userspace/engine/session/session_set.h"
 #include "userspace/mtr/mtr_run.h"
 
 namespace pathmap::mtr {
 
 struct MtrDriverConfig {
-    session::SessionConfig session; // route_dst, proto, port, flows, rate...
+    session::SessionConfig session; // proto, port, flows, rate... (routes come from the targets)
     uint64_t rounds = 10;           // 0 = until stopped
     bool live_view = false;         // --continuous on a terminal
     std::string targets_text;       // for the live header

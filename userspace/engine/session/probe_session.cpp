@@ -50,10 +50,11 @@ uint32_t random_run_id()
 ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *sink_ctx)
     : cfg_(cfg), pacer_(tx::PacerConfig{.rate_pps = cfg.rate_pps})
 {
-    if (cfg_.route_dst == 0) throw std::invalid_argument("ProbeSession needs route_dst (a destination to route)");
+    if (cfg_.route_dst == 0 && !cfg_.next_hop)
+        throw std::invalid_argument("ProbeSession needs route_dst (a destination to route) or a next hop");
     if (cfg_.num_flows == 0) cfg_.num_flows = 1;
     if (cfg_.run_id == 0) cfg_.run_id = random_run_id();
-    hop_ = tx::resolve_next_hop(cfg_.route_dst, cfg_.iface);
+    hop_ = cfg_.next_hop ? *cfg_.next_hop : tx::resolve_next_hop(cfg_.route_dst, cfg_.iface);
     if (hop_.src_ip == 0) {
         throw std::runtime_error(fmt::format("interface {} has no IPv4 address to send probes from", hop_.iface));
     }
@@ -108,25 +109,30 @@ int ProbeSession::poll() noexcept
     return ring_->consume();
 }
 
-size_t ProbeSession::send(std::span<const probe::ProbeSpec> probes, const std::atomic<bool> *stop) noexcept
+size_t ProbeSession::send(std::span<const probe::ProbeSpec> probes, const std::atomic<bool> *stop,
+                          const SendHooks &hooks) noexcept
 {
+    tx::Pacer &pacer = hooks.pacer ? *hooks.pacer : pacer_;
     size_t done = 0;
     uint32_t stalls = 0;
     const uint64_t batch = std::max<uint32_t>(1, cfg_.batch);
     while (done < probes.size()) {
         if (stop && stop->load(std::memory_order_relaxed)) break;
         uint64_t now = tx::monotonic_ns();
-        if (now >= next_consume_ns_) poll();
+        if (now >= next_consume_ns_) {
+            poll();
+            if (hooks.poll_others) hooks.poll_others(hooks.ctx);
+        }
         const uint64_t want = std::min<uint64_t>(batch, probes.size() - done);
-        const uint64_t allowed = pacer_.allowance(now, want);
+        const uint64_t allowed = pacer.allowance(now, want);
         if (allowed == 0) {
-            const uint64_t wait = pacer_.wait_ns(now);
+            const uint64_t wait = pacer.wait_ns(now);
             // Short waits spin (nanosleep overshoots by ~50 us), long ones sleep.
             if (wait > 60'000) sleep_ns(std::min<uint64_t>(wait - 50'000, uint64_t{cfg_.consume_interval_us} * 1000));
             continue;
         }
         const size_t sent = sender_->send(probes.subspan(done, allowed));
-        pacer_.consume(sent);
+        pacer.consume(sent);
         done += sent;
         if (sent == 0) {
             sender_->flush();

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -27,6 +28,9 @@ struct SessionConfig {
     // Host order: a destination whose route gives the next hop (gateway MAC,
     // source address). Required.
     uint32_t route_dst = 0;
+    // A next hop already resolved (SessionSet resolves one per route group);
+    // route_dst is then only the destination it was resolved for.
+    std::optional<tx::NextHop> next_hop;
     probe::Proto proto = probe::Proto::icmp;
     uint16_t dport = 0;        // 0 = protocol default (33434 UDP, 80 TCP)
     tx::TxKind tx = tx::TxKind::afxdp;
@@ -46,6 +50,15 @@ struct SessionConfig {
     uint32_t consume_interval_us = 200;
 };
 
+// What a SessionSet lends a session's send loop: the pacer shared by all its
+// sessions (one rate for the run), and a poll of the other sessions' rings
+// on the same timer as this one's.
+struct SendHooks {
+    tx::Pacer *pacer = nullptr;                   // nullptr = the session's own
+    void (*poll_others)(void *ctx) noexcept = nullptr;
+    void *ctx = nullptr;
+};
+
 class ProbeSession {
 public:
     // Resolves the next hop, opens the sender, loads and attaches the XDP
@@ -58,7 +71,8 @@ public:
     // Sends every probe at the configured rate, draining replies meanwhile.
     // Returns how many went; fewer only when *stop became true (checked
     // between batches) or the sender kept failing. noexcept, no allocation.
-    size_t send(std::span<const probe::ProbeSpec> probes, const std::atomic<bool> *stop = nullptr) noexcept;
+    size_t send(std::span<const probe::ProbeSpec> probes, const std::atomic<bool> *stop = nullptr,
+                const SendHooks &hooks = {}) noexcept;
     // Drains replies until CLOCK_MONOTONIC reaches deadline_ns, or *stop.
     void drain_until(uint64_t deadline_ns, const std::atomic<bool> *stop = nullptr) noexcept;
     // Drains once; records delivered, or a negative errno.

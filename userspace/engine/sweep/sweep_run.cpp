@@ -12,7 +12,7 @@
 #include "userspace/engine/sched/doubletree.h"
 #include "userspace/engine/sched/hole_filler.h"
 #include "userspace/engine/sched/permutation.h"
-#include "userspace/engine/session/probe_session.h"
+#include "userspace/engine/session/session_set.h"
 #include "userspace/engine/sweep/status_line.h"
 
 namespace pathmap::sweep {
@@ -30,7 +30,6 @@ public:
           tree_(table_, stop_set_, sched::DoubletreeConfig{.gap_limit = cfg.gap_limit, .use_stop_set = cfg.stop_set,
                                                          .discoverers = cfg.discoverers}),
           session_(session::SessionConfig{.iface = cfg.iface,
-                                          .route_dst = cfg.targets.front(),
                                           .proto = cfg.proto,
                                           .dport = cfg.dport,
                                           .tx = cfg.tx,
@@ -42,7 +41,7 @@ public:
                                           .zerocopy = cfg.zerocopy,
                                           .max_ttl = cfg.max_ttl,
                                           .reply_wait_ms = cfg.wait_ms},
-                   &match::ReplyMatcher::sink, &matcher_),
+                   cfg.targets, &match::ReplyMatcher::sink, &matcher_),
           status_(cfg.quiet, tx::monotonic_ns())
     {
         start_ns_ = tx::monotonic_ns();
@@ -112,8 +111,11 @@ private:
     // is unplanned again: not marked sent, so never a silent hop or a gap
     // step; Doubletree asks it again next round, and it is counted. A chunk
     // of which nothing went ends the sending (the run is then incomplete).
-    void send_all(const std::vector<probe::ProbeSpec> &probes)
+    // On a multi-homed prober each route group's probes go together (in
+    // their planned order), so each interface's sender gets full batches.
+    void send_all(std::vector<probe::ProbeSpec> &probes)
     {
+        session_.order_by_group(probes);
         size_t off = 0;
         for (; off < probes.size() && !interrupted_ && !tx_failed_; off += chunk_) {
             const size_t n = std::min(chunk_, probes.size() - off);
@@ -312,7 +314,7 @@ private:
         const uint64_t end_ns = tx::monotonic_ns();
         update_status(true);
         SweepResult res;
-        const auto &txs = session_.tx_stats();
+        const auto txs = session_.tx_stats();
         // Probes the kernel refused (counted and consumed by the sender) or
         // that never went out leave holes nobody can tell from silence.
         res.complete = !interrupted_ && !tx_failed_ && txs.errors == 0;
@@ -376,10 +378,25 @@ private:
             {"flows", cfg_.flows},
             {"run_id", session_.run_id()},
             {"seed", seed_},
-            {"iface", session_.next_hop().iface},
-            {"src", format_ipv4(session_.local_addr())},
+            {"iface", session_.session(0).next_hop().iface},
+            {"src", format_ipv4(session_.session(0).local_addr())},
+            {"route_groups", route_groups_json()},
         };
         return res;
+    }
+
+    // Which kernel routes carried the targets: one entry per interface used.
+    nlohmann::json route_groups_json() const
+    {
+        nlohmann::json out = nlohmann::json::array();
+        for (size_t i = 0; i < session_.size(); ++i) {
+            const auto &hop = session_.session(i).next_hop();
+            out.push_back({{"iface", hop.iface},
+                           {"src", format_ipv4(hop.src_ip)},
+                           {"gateway", hop.gateway ? format_ipv4(hop.gateway) : std::string("on-link")},
+                           {"targets", session_.groups()[i].targets}});
+        }
+        return out;
     }
 
     const SweepConfig &cfg_;
@@ -388,7 +405,7 @@ private:
     match::ReplyMatcher matcher_;
     sched::StopSet stop_set_;
     sched::Doubletree tree_;
-    session::ProbeSession session_;
+    session::SessionSet session_;
     StatusLine status_;
     std::vector<probe::ProbeSpec> probes_;
     uint64_t start_ns_ = 0, last_send_ns_ = 0, seed_ = 0;

@@ -15,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -88,6 +89,42 @@ public:
     // nullopt with *err = 0).
     std::optional<Reply> call(NlRequest &req, int *err)
     {
+        std::optional<Reply> out;
+        exchange(req, [&](Reply &&r) {
+            if (r.type == NLMSG_ERROR) {
+                nlmsgerr e{};
+                std::memcpy(&e, r.body.data(), std::min(r.body.size(), sizeof(e)));
+                *err = -e.error;
+            } else {
+                *err = 0;
+                out = std::move(r);
+            }
+            return true;
+        });
+        return out;
+    }
+
+    // Sends a dump request and calls f(reply) for each message of the
+    // answer, until NLMSG_DONE. Throws on an NLMSG_ERROR.
+    template <typename F> void dump(NlRequest &req, F &&f)
+    {
+        exchange(req, [&](Reply &&r) {
+            if (r.type == NLMSG_DONE) return true;
+            if (r.type == NLMSG_ERROR) {
+                nlmsgerr e{};
+                std::memcpy(&e, r.body.data(), std::min(r.body.size(), sizeof(e)));
+                throw std::runtime_error("rtnetlink dump failed: " + errno_text(-e.error));
+            }
+            f(r);
+            return false;
+        });
+    }
+
+private:
+    // Sends req, then hands each message answering it to on_msg until that
+    // returns true.
+    template <typename F> void exchange(NlRequest &req, F &&on_msg)
+    {
         const uint32_t seq = ++seq_;
         req.set_seq(seq);
         sockaddr_nl kernel{};
@@ -109,23 +146,14 @@ public:
                 std::memcpy(&h, buf.data() + off, sizeof(h));
                 if (h.nlmsg_len < sizeof(nlmsghdr) || off + h.nlmsg_len > static_cast<size_t>(n)) break;
                 if (h.nlmsg_seq == seq) {
-                    const uint8_t *body = buf.data() + off + NLMSG_HDRLEN;
-                    const size_t body_len = h.nlmsg_len - NLMSG_HDRLEN;
-                    if (h.nlmsg_type == NLMSG_ERROR) {
-                        nlmsgerr e{};
-                        std::memcpy(&e, body, std::min(body_len, sizeof(e)));
-                        *err = -e.error;
-                        return std::nullopt;
-                    }
-                    *err = 0;
-                    return Reply{h.nlmsg_type, std::vector<uint8_t>(body, body + body_len)};
+                    const uint8_t *body = buf.data() + off + NLMSG_HDRLEN, *end = buf.data() + off + h.nlmsg_len;
+                    if (on_msg(Reply{h.nlmsg_type, std::vector<uint8_t>(body, end)})) return;
                 }
                 off += NLMSG_ALIGN(h.nlmsg_len);
             }
         }
     }
 
-private:
     UniqueFd fd_;
     uint32_t seq_ = 0;
 };
@@ -144,11 +172,6 @@ template <typename F> void for_each_attr(const Reply &r, size_t hdr_len, F &&f)
 }
 
 uint32_t read_be32(const uint8_t *p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
-
-struct Route {
-    int oif = 0;
-    uint32_t gateway = 0, prefsrc = 0;
-};
 
 Route get_route(Rtnl &nl, uint32_t dst, int oif)
 {
@@ -173,7 +196,7 @@ Route get_route(Rtnl &nl, uint32_t dst, int oif)
     for_each_attr(*r, sizeof(rtmsg), [&](uint16_t type, const uint8_t *p, size_t len) {
         if (type == RTA_OIF && len >= 4) std::memcpy(&route.oif, p, 4);
         if (type == RTA_GATEWAY && len >= 4) route.gateway = read_be32(p);
-        if (type == RTA_PREFSRC && len >= 4) route.prefsrc = read_be32(p);
+        if (type == RTA_PREFSRC && len >= 4) route.src = read_be32(p);
     });
     if (route.oif == 0) throw std::runtime_error("the route to " + format_ipv4(dst) + " has no output interface");
     return route;
@@ -233,6 +256,46 @@ bool usable(const Neighbour &n)
 
 } // namespace
 
+struct RouteLookup::Impl {
+    Rtnl nl;
+};
+
+RouteLookup::RouteLookup(const std::string &iface_hint)
+    : impl_(std::make_unique<Impl>()), hint_index_(iface_hint.empty() ? 0 : iface_index(iface_hint))
+{
+}
+
+RouteLookup::~RouteLookup() = default;
+
+Route RouteLookup::route(uint32_t dst)
+{
+    Route r = get_route(impl_->nl, dst, hint_index_);
+    if (hint_index_ && r.oif != hint_index_)
+        throw std::runtime_error("the route to " + format_ipv4(dst) + " leaves through " + iface_name(r.oif) + ", not " +
+                                 iface_name(hint_index_));
+    return r;
+}
+
+std::vector<RoutePrefix> RouteLookup::routes_longer_than(uint8_t len)
+{
+    rtmsg rm{};
+    rm.rtm_family = AF_INET;
+    NlRequest req(RTM_GETROUTE, NLM_F_DUMP, &rm, sizeof(rm));
+    std::vector<RoutePrefix> out;
+    impl_->nl.dump(req, [&](const Reply &r) {
+        if (r.type != RTM_NEWROUTE || r.body.size() < sizeof(rtmsg)) return;
+        rtmsg got{};
+        std::memcpy(&got, r.body.data(), sizeof(got));
+        if (got.rtm_family != AF_INET || got.rtm_dst_len <= len || got.rtm_dst_len > 32) return;
+        RoutePrefix p{.addr = 0, .len = got.rtm_dst_len};
+        for_each_attr(r, sizeof(rtmsg), [&](uint16_t type, const uint8_t *a, size_t alen) {
+            if (type == RTA_DST && alen >= 4) p.addr = read_be32(a);
+        });
+        out.push_back(p);
+    });
+    return out;
+}
+
 NextHop resolve_next_hop(uint32_t dst, const std::string &iface_hint, NextHopOptions opt)
 {
     const int hint_index = iface_hint.empty() ? 0 : iface_index(iface_hint);
@@ -244,7 +307,7 @@ NextHop resolve_next_hop(uint32_t dst, const std::string &iface_hint, NextHopOpt
     if (hint_index && route.oif != hint_index)
         throw std::runtime_error("the route to " + format_ipv4(dst) + " leaves through " + hop.iface + ", not " + iface_hint);
     hop.gateway = route.gateway;
-    hop.src_ip = route.prefsrc;
+    hop.src_ip = route.src;
     if (hop.src_ip == 0)
         throw std::runtime_error("the route to " + format_ipv4(dst) + " via " + hop.iface +
                                  " has no source address; assign an IPv4 address to " + hop.iface);
