@@ -1,4 +1,5 @@
-/* Bounds-checked packet reads for XDP programs.
+/* Bounds-checked packet reads for XDP programs (and, compiled as C++, for
+ * the same parser in userspace: bpf/reply_parse.h).
  *
  * Every read goes through pm_pull(), which checks the whole span against
  * data_end before handing out a pointer. Offsets are kept as scalars and
@@ -8,26 +9,30 @@
 #ifndef PATHMAP_BPF_PKT_CURSOR_H
 #define PATHMAP_BPF_PKT_CURSOR_H
 
-#include <bpf/bpf_helpers.h>
 #include <linux/types.h>
+#ifdef __bpf__
+#include <bpf/bpf_helpers.h>
+#else
+#include <sys/cdefs.h> /* __always_inline */
+#endif
 
 /* Larger than any frame we parse (9k jumbo); a power of two minus one so
  * the clamp below is a cheap mask the verifier understands. */
 #define PM_MAX_PKT_OFF 0x3fff
 
 struct pm_pkt {
-    void *data;
-    void *end;
+    const __u8 *data;
+    const __u8 *end;
 };
 
 /* Pointer to `len` bytes at `off`, or NULL when any of them lies past the
  * end of the packet. `len` is a compile-time constant at every call site. */
-static __always_inline void *pm_pull(const struct pm_pkt *p, __u32 off, __u32 len)
+static __always_inline const __u8 *pm_pull(const struct pm_pkt *p, __u32 off, __u32 len)
 {
-    if (off > PM_MAX_PKT_OFF) return NULL;
+    if (off > PM_MAX_PKT_OFF) return 0;
     off &= PM_MAX_PKT_OFF; /* restate the bound: clang may test a copy */
-    void *ptr = p->data + off;
-    if (ptr + len > p->end) return NULL;
+    const __u8 *ptr = p->data + off;
+    if (ptr + len > p->end) return 0;
     return ptr;
 }
 

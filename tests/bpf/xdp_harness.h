@@ -3,6 +3,7 @@
 // through ReplyRing, the same path the engine uses).
 #pragma once
 
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/bpf/reply_builder.h"
+#include "userspace/engine/rx/reply_parser.h"
 #include "userspace/engine/rx/reply_ring.h"
 #include "userspace/engine/rx/reply_rx_program.h"
 
@@ -45,7 +47,7 @@ class XdpHarness
 {
   public:
     explicit XdpHarness(const rx::RxConfig &cfg)
-        : prog_(cfg), ring_(prog_.ring_fd(), &XdpHarness::collect, &records_)
+        : prog_(cfg), ring_(prog_.ring_fd(), &XdpHarness::collect, &records_), parser_(cfg)
     {
     }
 
@@ -67,7 +69,29 @@ class XdpHarness
         auto after = prog_.counters();
         for (int i = 0; i < PM_RX_COUNTER_MAX; ++i)
             r.delta[i] = after[i] - before[i];
+        expect_userspace_parser_agrees(frame, r, repeat);
         return r;
+    }
+
+    // The same frame through the parser compiled for userspace (the
+    // AF_PACKET path, rx/reply_parser.h): the same counter slot, and the same
+    // record but for its arrival time.
+    void expect_userspace_parser_agrees(const Bytes &frame, const XdpRun &xdp, uint32_t repeat)
+    {
+        // A full ring is the XDP path's own loss; the parser has no ring.
+        if (xdp.err != 0 || repeat == 0 || xdp.delta[PM_RX_RINGBUF_FULL] != 0) return;
+        const auto before = parser_.counters();
+        pm_reply_record rec{};
+        const bool got = parser_.parse(frame.data(), frame.size(), timespec_ns(), &rec);
+        const auto after = parser_.counters();
+        for (int i = 0; i < PM_RX_COUNTER_MAX; ++i)
+            EXPECT_EQ((after[i] - before[i]) * repeat, xdp.delta[i]) << "counter " << rx::counter_name(i);
+        EXPECT_EQ(got ? repeat : 0, xdp.records.size());
+        if (got && !xdp.records.empty()) {
+            pm_reply_record a = rec, b = xdp.records.front();
+            a.rx_ns = b.rx_ns = 0;
+            EXPECT_EQ(std::memcmp(&a, &b, sizeof(a)), 0) << "userspace and XDP records differ";
+        }
     }
 
     rx::ReplyRxProgram &program() { return prog_; }
@@ -81,6 +105,14 @@ class XdpHarness
     std::vector<pm_reply_record> records_;
     rx::ReplyRxProgram prog_;
     rx::ReplyRing ring_;
+    rx::ReplyParser parser_;
+
+    static uint64_t timespec_ns()
+    {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+    }
 };
 
 // GTEST_SKIP unless we may load BPF programs (root, kernel support).

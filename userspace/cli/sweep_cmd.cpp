@@ -34,6 +34,7 @@ struct SweepOptions {
     std::string out_dir;
     std::string proto = "icmp";
     std::string tx = "afxdp";
+    std::string rx = "auto";
     std::vector<std::string> allow;
     uint32_t per_24 = 1;
     bool all_hosts = false;
@@ -99,6 +100,8 @@ void run(SweepOptions &o)
     if (o.tx == "afxdp") cfg.tx = tx::TxKind::afxdp;
     else if (o.tx == "packet") cfg.tx = tx::TxKind::packet;
     else if (o.tx == "raw") cfg.tx = tx::TxKind::raw;
+    if (o.rx == "xdp") cfg.rx = rx::RxPath::xdp;
+    else if (o.rx == "packet") cfg.rx = rx::RxPath::packet;
     cfg.dport = o.port;
     if (o.complete_traces) {
         cfg.stop_set = false;
@@ -209,9 +212,16 @@ void add_sweep_command(CLI::App &app)
                       ->capture_default_str();
     auto *all = cmd->add_flag("--all-hosts", opts->all_hosts, "Trace every address of every prefix");
     per24->excludes(all);
-    cmd->add_option("--iface", opts->cfg.iface, "Interface to send on (default: the route to the first target)");
+    cmd->add_option("--iface", opts->cfg.iface,
+                    "Interface every probe must leave by (default: each target where the kernel routes it, one "
+                    "session per interface; summary.json route_groups lists them)");
     cmd->add_option("--tx", opts->tx, "Send path: afxdp (AF_XDP, falls back if unavailable), packet (AF_PACKET), raw")
         ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
+        ->capture_default_str();
+    cmd->add_option("--rx", opts->rx,
+                    "Receive path: auto (the XDP program; an AF_PACKET socket when another program, e.g. a second "
+                    "pathmap run, holds the interface's XDP hook), xdp (XDP or fail), packet (always the socket)")
+        ->check(CLI::IsMember({"auto", "xdp", "packet"}))
         ->capture_default_str();
     add_sweep_rdns_options(*cmd, opts->rdns);
     add_location_options(*cmd, opts->location, "public hops, into traces.jsonl and the graph");

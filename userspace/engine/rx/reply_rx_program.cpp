@@ -124,6 +124,21 @@ void route_libbpf_logs() noexcept
     std::call_once(once, [] { libbpf_set_print(libbpf_print); });
 }
 
+pm_rx_config wire_config(const RxConfig &cfg) noexcept
+{
+    pm_rx_config rc{};
+    rc.run_id = cfg.run_id;
+    rc.local_addr = cfg.local_addr_be;
+    rc.num_flows = cfg.num_flows;
+    rc.udp_dport = cfg.udp_dport;
+    rc.tcp_dport = cfg.tcp_dport;
+    rc.pass_replies = cfg.pass_replies ? 1 : 0;
+    rc.max_ttl = cfg.max_ttl;
+    rc.tcp_max_age = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{cfg.tcp_max_age_ms} * 1'000'000 / PM_TS_UNIT_NS,
+                                                              PM_TS_MASK / 2));
+    return rc;
+}
+
 void ReplyRxProgram::SkeletonDeleter::operator()(::reply_rx *s) const noexcept { reply_rx::destroy(s); }
 
 ReplyRxProgram::ReplyRxProgram(const RxConfig &cfg)
@@ -135,16 +150,7 @@ ReplyRxProgram::ReplyRxProgram(const RxConfig &cfg)
         int e = errno;
         throw std::runtime_error(fmt::format("opening the reply_rx BPF object failed: {}", std::strerror(e)));
     }
-    pm_rx_config &rc = skel_->rodata->cfg;
-    rc.run_id = cfg.run_id;
-    rc.local_addr = cfg.local_addr_be;
-    rc.num_flows = cfg.num_flows;
-    rc.udp_dport = cfg.udp_dport;
-    rc.tcp_dport = cfg.tcp_dport;
-    rc.pass_replies = cfg.pass_replies ? 1 : 0;
-    rc.max_ttl = cfg.max_ttl;
-    rc.tcp_max_age = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{cfg.tcp_max_age_ms} * 1'000'000 / PM_TS_UNIT_NS,
-                                                              PM_TS_MASK / 2));
+    skel_->rodata->cfg = wire_config(cfg);
     int err = reply_rx::load(skel_.get());
     if (err) {
         int e = -err;
@@ -197,8 +203,10 @@ void ReplyRxProgram::attach(int ifindex, XdpMode mode)
             hint = "the kernel refused an XDP BPF link (Linux 5.9 or newer has them); run `pathmap doctor`";
         else
             hint = "run `pathmap doctor`";
-        return std::runtime_error(fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}",
-                                              ifname(ifindex), what, std::strerror(-err), hint));
+        const std::string msg = fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}", ifname(ifindex), what,
+                                            std::strerror(-err), hint);
+        if (err == -EBUSY || err == -EEXIST) throw XdpHookBusy(msg);
+        return std::runtime_error(msg);
     };
 
     if (mode == XdpMode::generic) {

@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string_view>
 
 #include "pathmap/wire.h"
@@ -20,6 +21,11 @@ namespace pathmap::rx
 
 // automatic: native (driver) mode, else generic (skb) mode with a log line.
 enum class XdpMode { native, generic, automatic };
+
+// Where replies are taken: automatic = the XDP program, or an AF_PACKET
+// socket (rx/packet_rx.h) when another program holds the XDP hook; xdp =
+// the XDP program or fail; packet = always the socket.
+enum class RxPath { automatic, xdp, packet };
 
 struct RxConfig {
     uint32_t run_id = 0;
@@ -36,6 +42,16 @@ struct RxConfig {
 };
 
 using RxCounters = std::array<uint64_t, PM_RX_COUNTER_MAX>;
+
+// The program's read-only config as the parser reads it (bpf/reply_parse.h).
+pm_rx_config wire_config(const RxConfig &cfg) noexcept;
+
+// attach(): another program holds the interface's XDP hook (a second
+// pathmap run, the host's own). The message says which and how to remove it;
+// ProbeSession then takes replies through rx/packet_rx.h instead.
+struct XdpHookBusy : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // Stable snake_case name of a counter slot (for summary.json and logs).
 std::string_view counter_name(int slot) noexcept;

@@ -70,7 +70,7 @@ ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *s
     };
     // The XDP program goes first: replies to the first probes must not reach
     // the kernel (which would answer TCP SYN-ACKs with RSTs) before it is there.
-    rx_ = std::make_unique<rx::ReplyRxProgram>(rx::RxConfig{
+    const rx::RxConfig rx_cfg{
         .run_id = cfg_.run_id,
         .local_addr_be = htonl(hop_.src_ip),
         .num_flows = cfg_.num_flows,
@@ -79,9 +79,22 @@ ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *s
         .pass_replies = cfg_.pass_replies,
         .max_ttl = cfg_.max_ttl,
         .tcp_max_age_ms = cfg_.reply_wait_ms ? cfg_.reply_wait_ms + 1000 : 0,
-    });
-    rx_->attach(hop_.ifindex, cfg_.xdp_mode);
-    ring_ = std::make_unique<rx::ReplyRing>(rx_->ring_fd(), sink, sink_ctx);
+    };
+    if (cfg_.rx_path != rx::RxPath::packet) {
+        rx_ = std::make_unique<rx::ReplyRxProgram>(rx_cfg);
+        try {
+            rx_->attach(hop_.ifindex, cfg_.xdp_mode);
+        } catch (const rx::XdpHookBusy &e) {
+            // A second run on this interface (or the host's own XDP program):
+            // it passes what is not its own, and the socket sees that.
+            if (cfg_.rx_path == rx::RxPath::xdp) throw;
+            log::info("{}: the XDP hook of {} is taken, so replies come through an AF_PACKET socket ({})",
+                      "reply_rx", hop_.iface, e.what());
+            rx_.reset();
+        }
+    }
+    if (rx_) ring_ = std::make_unique<rx::ReplyRing>(rx_->ring_fd(), sink, sink_ctx);
+    else packet_rx_ = std::make_unique<rx::PacketRx>(hop_.ifindex, rx_cfg, sink, sink_ctx);
     sender_ = tx::make_sender(tx::SenderConfig{
         .iface = hop_.iface,
         .kind = cfg_.tx,
@@ -100,13 +113,14 @@ ProbeSession::~ProbeSession()
     // Sender first (stops TX), then the ring, then detach the program.
     sender_.reset();
     ring_.reset();
+    packet_rx_.reset();
     rx_.reset();
 }
 
 int ProbeSession::poll() noexcept
 {
     next_consume_ns_ = tx::monotonic_ns() + uint64_t{cfg_.consume_interval_us} * 1000;
-    return ring_->consume();
+    return ring_ ? ring_->consume() : packet_rx_->consume();
 }
 
 size_t ProbeSession::send(std::span<const probe::ProbeSpec> probes, const std::atomic<bool> *stop,
@@ -161,14 +175,15 @@ void ProbeSession::drain_until(uint64_t deadline_ns, const std::atomic<bool> *st
 
 const tx::TxStats &ProbeSession::tx_stats() const noexcept { return sender_->stats(); }
 
-rx::RxCounters ProbeSession::rx_counters() const { return rx_->counters(); }
+rx::RxCounters ProbeSession::rx_counters() const { return rx_ ? rx_->counters() : packet_rx_->counters(); }
 
-uint64_t ProbeSession::ring_malformed() const noexcept { return ring_->malformed(); }
+uint64_t ProbeSession::ring_malformed() const noexcept { return ring_ ? ring_->malformed() : 0; }
 
 std::string ProbeSession::describe() const
 {
-    return fmt::format("{}; XDP replies in {} mode", sender_ ? sender_->describe() : std::string("no sender"),
-                       mode_name(rx_->attached_mode()));
+    const std::string tx = sender_ ? sender_->describe() : std::string("no sender");
+    if (!rx_) return fmt::format("{}; replies through AF_PACKET on {}", tx, hop_.iface);
+    return fmt::format("{}; XDP replies in {} mode", tx, mode_name(rx_->attached_mode()));
 }
 
 void ProbeSession::set_rate(uint64_t pps) noexcept

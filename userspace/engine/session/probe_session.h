@@ -14,6 +14,7 @@
 #include <string>
 
 #include "userspace/engine/probe/probe_encoder.h"
+#include "userspace/engine/rx/packet_rx.h"
 #include "userspace/engine/rx/reply_ring.h"
 #include "userspace/engine/rx/reply_rx_program.h"
 #include "userspace/engine/tx/next_hop.h"
@@ -43,6 +44,7 @@ struct SessionConfig {
     rx::XdpMode xdp_mode = rx::XdpMode::automatic;
     uint32_t tx_queues = 1;     // AF_XDP sockets (one queue each); 0 = all (tx/sender.h)
     bool zerocopy = false;      // AF_XDP zero-copy (tx/sender.h: why it is opt-in)
+    rx::RxPath rx_path = rx::RxPath::automatic;
     uint8_t max_ttl = 0;        // highest probe TTL sent (0 = unknown): TCP replies above it are not ours
     uint32_t reply_wait_ms = 0; // a TCP reply whose send time is older than this (+1 s) is not ours; 0 = no check
     // How often the ring buffer is drained while sending or waiting. The XDP
@@ -85,7 +87,8 @@ public:
     const tx::TxStats &tx_stats() const noexcept;
     rx::RxCounters rx_counters() const; // throws if the map cannot be read
     uint64_t ring_malformed() const noexcept;
-    std::string describe() const; // sender description + XDP mode
+    std::string describe() const; // sender description + where replies come in
+    bool replies_via_xdp() const noexcept { return ring_ != nullptr; }
     void set_rate(uint64_t pps) noexcept;
     // Probes' worth of sending time lost to stalls beyond the pacer's 10 ms
     // catch-up window (not burst out; tx/pacer.h).
@@ -96,6 +99,7 @@ private:
     tx::NextHop hop_;
     std::unique_ptr<rx::ReplyRxProgram> rx_;
     std::unique_ptr<rx::ReplyRing> ring_;
+    std::unique_ptr<rx::PacketRx> packet_rx_; // instead of rx_ and ring_ when the XDP hook is taken
     std::unique_ptr<tx::Sender> sender_;
     tx::Pacer pacer_;
     uint64_t pacer_lost_before_ = 0; // from pacers replaced by set_rate()

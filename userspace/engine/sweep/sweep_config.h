@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "userspace/engine/probe/probe_encoder.h"
+#include "userspace/engine/rx/reply_rx_program.h"
 #include "userspace/engine/tx/sender.h"
 
 namespace pathmap::sweep {
@@ -18,8 +19,9 @@ struct SweepConfig {
     uint8_t max_ttl = 32;
     uint32_t wait_ms = 2000;        // replies later than this are late; drain time at the end
     uint16_t flows = 1;             // Paris flow ids per target, each its own trace
-    std::string iface;              // "" = from the route to the first target
+    std::string iface;              // "" = each target where the kernel routes it (session/route_groups.h)
     tx::TxKind tx = tx::TxKind::afxdp;
+    rx::RxPath rx = rx::RxPath::automatic; // XDP, or AF_PACKET when the XDP hook is taken
     bool pass_replies = false;
     bool quiet = false;             // no status line
     uint64_t seed = 0;              // permutation seed (0 = from the run id)

@@ -39,6 +39,7 @@ public:
                                           .batch = cfg.batch,
                                           .tx_queues = cfg.tx_queues,
                                           .zerocopy = cfg.zerocopy,
+                                          .rx_path = cfg.rx,
                                           .max_ttl = cfg.max_ttl,
                                           .reply_wait_ms = cfg.wait_ms},
                    cfg.targets, &match::ReplyMatcher::sink, &matcher_),

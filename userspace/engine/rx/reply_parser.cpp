@@ -1,0 +1,30 @@
+// ReplyParser: bpf/reply_parse.h compiled as C++.
+#include "userspace/engine/rx/reply_parser.h"
+
+namespace {
+// The parser reads "now" only for a TCP reply's age: the frame's arrival.
+thread_local uint64_t t_frame_ns = 0;
+} // namespace
+#define PM_PARSE_NOW_NS() (t_frame_ns)
+#include "bpf/reply_parse.h"
+
+namespace pathmap::rx {
+
+bool ReplyParser::parse(const uint8_t *frame, size_t len, uint64_t rx_ns, pm_reply_record *out) noexcept
+{
+    t_frame_ns = rx_ns;
+    parse_state s{};
+    s.pkt = pm_pkt{.data = frame, .end = frame + len};
+    s.cfg = &cfg_;
+    *out = pm_reply_record{};
+    const uint32_t slot = ::parse(&s, out);
+    if (slot < PM_RX_TIME_EXCEEDED || slot > PM_RX_TCP_RST) {
+        ++counters_[slot];
+        return false;
+    }
+    out->rx_ns = rx_ns;
+    ++counters_[s.bad_ext ? uint32_t{PM_RX_BAD_EXTENSION} : slot];
+    return true;
+}
+
+} // namespace pathmap::rx
