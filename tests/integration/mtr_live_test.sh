@@ -25,7 +25,7 @@ T=198.19.1.7
 echo "== live view under tmux"
 # The pane outlives pathmap so its final report and exit code can be read.
 tmux new-session -d -s "$SESSION" -x 150 -y 40 \
-  "ip netns exec pm$NAME-prober $BIN mtr $T --allow 198.18.0.0/15 --continuous --interval 200 --timeout 500; echo EXIT=\$?; sleep 120"
+  "ip netns exec pm$NAME-prober $BIN mtr -n $T --allow 198.18.0.0/15 --continuous --interval 200 --timeout 500; echo EXIT=\$?; sleep 120"
 screen_has() { tmux capture-pane -p -t "$SESSION" | grep -q -- "$1"; }
 round_shown() { tmux capture-pane -p -t "$SESSION" | sed -n 's/.*| round \([0-9]*\) |.*/\1/p' | head -1; }
 for _ in $(seq 50); do screen_has "198.19.1.7  " && break; sleep 0.2; done
@@ -59,7 +59,7 @@ tmux kill-session -t "$SESSION" 2>/dev/null || true
 
 echo "== no terminal: a report every 5 rounds, SIGINT ends it with a final report"
 set +e
-ip netns exec "pm$NAME-prober" timeout --preserve-status -s INT 6 "$BIN" mtr "$T" --allow 198.18.0.0/15 --continuous \
+ip netns exec "pm$NAME-prober" timeout --preserve-status -s INT 6 "$BIN" mtr -n "$T" --allow 198.18.0.0/15 --continuous \
   --report-every 5 --interval 100 --timeout 300 < /dev/null > "$OUT/periodic.txt" 2>"$OUT/periodic.err"
 rc=$?
 set -e

@@ -23,7 +23,7 @@ trap cleanup EXIT INT TERM
 TRUTH=$("$SRC/scripts/testbed" truth --name "$NAME")
 X() { timeout 120 "$SRC/scripts/testbed" exec --name "$NAME" -- "$@"; }
 T=198.19.1.7
-PM=("$BIN" mtr --allow 198.18.0.0/15)
+PM=("$BIN" mtr -n --allow 198.18.0.0/15)
 
 echo "== hop addresses, loss and delay vs truth and Debian mtr"
 X mtr -n -r -c 100 -i 0.1 "$T" > "$OUT/mtr.txt"

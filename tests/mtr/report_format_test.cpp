@@ -44,6 +44,16 @@ MtrRun sample_run()
     return run;
 }
 
+// Names as a resolver would give them: TTL 1 has one, the target none.
+HostNaming named(bool show_ips = false)
+{
+    return HostNaming{.name_of = [](uint32_t a) -> std::optional<std::string> {
+                          if (a == 0xc612c801) return std::string("xe-0-0-2.r1.ams1.example.net");
+                          return std::nullopt;
+                      },
+                      .show_ips = show_ips};
+}
+
 std::vector<std::string> lines(const std::string &s)
 {
     std::vector<std::string> out;
@@ -157,4 +167,150 @@ TEST(LiveView, HeaderAndScreen)
     EXPECT_NE(screen.find("sent 11"), std::string::npos);
     // A tiny terminal gets a note instead of a cut table.
     EXPECT_NE(render_live_screen(h, run, 4).find("more target"), std::string::npos);
+}
+
+// Debian mtr 0.95 on the testbed (`mtr -r`, `-r -b`, `-r -b -w`), the same
+// names: the host column is cut at 33 characters unless -w.
+TEST(ReportNames, TextReportCutsNamesAtMtrsColumn)
+{
+    MtrRun run = sample_run();
+    ReportMeta meta{.local_host = "vm", .start_time = 0, .naming = named()};
+    auto l = lines(format_text_report(meta, run, 0));
+    ASSERT_EQ(l.size(), 5u);
+    // mtr -r:  "  1.|-- xe-0-0-2.r1.ams1.example.  0.0%     3    0.1 ..."
+    EXPECT_EQ(l[2], "  1.|-- xe-0-0-2.r1.ams1.example.  0.0%     3    0.3   0.2   0.1   0.3   0.1     3   0.1     0");
+    EXPECT_EQ(l[3], "  2.|-- ???                       100.0     3    0.0   0.0   0.0   0.0   0.0     0   0.0     0");
+    // No name: the address, as mtr.
+    EXPECT_EQ(l[4], "  3.|-- 198.19.250.1              33.3%     3    2.0   2.0   2.0   2.0   0.0     2   0.0     0");
+
+    meta.naming = named(true);
+    l = lines(format_text_report(meta, run, 0));
+    ASSERT_EQ(l.size(), 5u);
+    // mtr -r -b: "name (addr)" cut by the Loss% field.
+    EXPECT_EQ(l[2], "  1.|-- xe-0-0-2.r1.ams1.example.  0.0%     3    0.3   0.2   0.1   0.3   0.1     3   0.1     0");
+    EXPECT_EQ(l[4], "  3.|-- 198.19.250.1              33.3%     3    2.0   2.0   2.0   2.0   0.0     2   0.0     0");
+}
+
+TEST(ReportNames, WideReportIsMtrsLayout)
+{
+    MtrRun run = sample_run();
+    ReportMeta meta{.local_host = "vm", .start_time = 0, .naming = named(true), .wide = true};
+    auto l = lines(format_text_report(meta, run, 0));
+    ASSERT_EQ(l.size(), 5u);
+    // mtr -r -b -w: L = the longest host (43 here); "HOST: %-Ls" and
+    // " %2d.|-- %-Ls", each followed by its statistics, so the header sits
+    // two columns left of the rows, exactly as mtr prints it.
+    const std::string host = "xe-0-0-2.r1.ams1.example.net (198.18.200.1)";
+    ASSERT_EQ(host.size(), 43u);
+    EXPECT_EQ(l[1], "HOST: vm" + std::string(41, ' ') +
+                        " Loss%   Snt   Last   Avg  Best  Wrst StDev   Rcv  Javg  Late");
+    EXPECT_EQ(l[2], "  1.|-- " + host + "  0.0%     3    0.3   0.2   0.1   0.3   0.1     3   0.1     0");
+    EXPECT_EQ(l[3], "  2.|-- ???" + std::string(41, ' ') + "100.0     3    0.0   0.0   0.0   0.0   0.0     0   0.0     0");
+    EXPECT_EQ(l[4], "  3.|-- 198.19.250.1" + std::string(31, ' ') +
+                        " 33.3%     3    2.0   2.0   2.0   2.0   0.0     2   0.0     0");
+    // Addresses only and wide: the column is the longest address (or the host name).
+    meta.naming = {};
+    l = lines(format_text_report(meta, run, 0));
+    EXPECT_EQ(l[1], "HOST: vm" + std::string(10, ' ') + " Loss%   Snt   Last   Avg  Best  Wrst StDev   Rcv  Javg  Late");
+    EXPECT_EQ(l[2], "  1.|-- 198.18.200.1  0.0%     3    0.3   0.2   0.1   0.3   0.1     3   0.1     0");
+}
+
+TEST(ReportNames, JsonAndCsvHostsAsMtr)
+{
+    MtrRun run = sample_run();
+    ReportMeta meta{.local_host = "vm", .start_time = 1795439006, .naming = named()};
+    auto j = nlohmann::json::parse(format_json(meta, run));
+    const auto &hubs = j.at("report").at("hubs");
+    ASSERT_EQ(hubs.size(), 3u);
+    EXPECT_EQ(hubs[0].at("host"), "xe-0-0-2.r1.ams1.example.net"); // never cut in JSON
+    EXPECT_EQ(hubs[1].at("host"), "???");
+    EXPECT_EQ(hubs[2].at("host"), "198.19.250.1");
+    EXPECT_EQ(j.at("report").at("mtr").at("dst"), "198.19.250.1"); // the target, as given
+    EXPECT_FALSE(j.at("report").at("mtr").contains("rdns"));        // no counts: no key
+
+    meta.naming = named(true);
+    meta.rdns = {{"servers", "198.18.3.2"}, {"queries", 2}, {"answered", 1}};
+    j = nlohmann::json::parse(format_json(meta, run));
+    EXPECT_EQ(j["report"]["hubs"][0]["host"], "xe-0-0-2.r1.ams1.example.net (198.18.200.1)");
+    EXPECT_EQ(j["report"]["hubs"][2]["host"], "198.19.250.1");
+    EXPECT_EQ(j["report"]["mtr"]["rdns"]["answered"], 1);
+    // The counts come after mtr's keys and pathmap's others: mtr's order is untouched.
+    auto o = report_json(meta, run, 0);
+    std::vector<std::string> keys;
+    for (auto it = o["report"]["mtr"].begin(); it != o["report"]["mtr"].end(); ++it) keys.push_back(it.key());
+    EXPECT_EQ(std::vector<std::string>(keys.begin(), keys.begin() + 6),
+              (std::vector<std::string>{"src", "dst", "tos", "tests", "psize", "bitpattern"}));
+    EXPECT_EQ(keys.back(), "rdns");
+
+    // mtr --csv: Host is the target, Ip the hop's host text (name, or "name (addr)" with -b).
+    auto l = lines(format_csv(meta, run));
+    ASSERT_EQ(l.size(), 4u);
+    EXPECT_EQ(l[1].rfind("MTR.0.95,1795439006,OK,198.19.250.1,1,xe-0-0-2.r1.ams1.example.net (198.18.200.1),0.00,3,0,", 0), 0u);
+    EXPECT_EQ(l[3].rfind("MTR.0.95,1795439006,OK,198.19.250.1,3,198.19.250.1,33.33,", 0), 0u);
+    meta.naming = named();
+    l = lines(format_csv(meta, run));
+    EXPECT_EQ(l[1].rfind("MTR.0.95,1795439006,OK,198.19.250.1,1,xe-0-0-2.r1.ams1.example.net,0.00,3,0,", 0), 0u);
+}
+
+TEST(ReportNames, HostTextRules)
+{
+    HostNaming none;
+    EXPECT_EQ(none.host(std::nullopt), "???");
+    EXPECT_EQ(none.host(0xc612c801), "198.18.200.1");
+    EXPECT_EQ(named().host(std::nullopt), "???");
+    EXPECT_EQ(named().host(0xc612c801), "xe-0-0-2.r1.ams1.example.net");
+    EXPECT_EQ(named(true).host(0xc612c801), "xe-0-0-2.r1.ams1.example.net (198.18.200.1)");
+    EXPECT_EQ(named(true).host(0x0a000001), "10.0.0.1"); // -b without a name: the address alone, as mtr
+    HostNaming empty_name{.name_of = [](uint32_t) -> std::optional<std::string> { return std::string(); }};
+    EXPECT_EQ(empty_name.host(0x0a000001), "10.0.0.1");
+    // A PTR record cannot smuggle escapes onto the terminal or separators into the CSV.
+    HostNaming hostile{.name_of = [](uint32_t) -> std::optional<std::string> { return std::string("a\x1b[2J,b c.net"); }};
+    EXPECT_EQ(hostile.host(0x0a000001), "a??2J?b?c.net");
+    EXPECT_EQ(printable_name("be1.r2_x-y.example.net"), "be1.r2_x-y.example.net");
+}
+
+TEST(ReportNames, FlowTablesAndLiveViewUseNames)
+{
+    MtrRun run(MtrRunConfig{.targets = {0xc6130101}, .min_ttl = 1, .max_ttl = 3, .flows = 2, .timeout_ms = 500});
+    run.plan_round();
+    run.round_sent(kBase, kBase, 6);
+    run.on_reply(reply(0xc6130101, 1, 0, kBase, 1 * kMs, 0xc6120001, PM_REPLY_TIME_EXCEEDED));
+    run.on_reply(reply(0xc6130101, 1, 1, kBase, 1 * kMs, 0xc6120002, PM_REPLY_TIME_EXCEEDED));
+    run.expire_all();
+    HostNaming n{.name_of = [](uint32_t a) -> std::optional<std::string> {
+        if (a == 0xc6120002) return std::string("be2.r4.fra2.example.net");
+        return std::nullopt;
+    }};
+    ReportMeta meta{.local_host = "vm", .naming = n};
+    std::string text = format_text_report(meta, run, 0);
+    EXPECT_NE(text.find("  1.|-- 198.18.0.1"), std::string::npos);
+    EXPECT_NE(text.find("    |-- be2.r4.fra2.example.net "), std::string::npos); // the second address's own row
+    EXPECT_NE(text.find("FLOW 1: 198.19.1.1"), std::string::npos);
+    EXPECT_NE(text.find("  1.|-- be2.r4.fra2.example.net "), std::string::npos); // flow 1's path
+    auto j = report_json(meta, run, 0);
+    EXPECT_EQ(j["report"]["flows"][1]["hubs"][0]["host"], "be2.r4.fra2.example.net");
+
+    LiveHeader h{.targets_text = "198.19.1.1", .rounds = 1, .proto = "icmp", .names_status = "names: 1 resolved, 0 without, 1 pending"};
+    std::string screen = render_live_screen(h, run, 40, n);
+    EXPECT_NE(screen.find("    |-- be2.r4.fra2.example.net "), std::string::npos);
+    EXPECT_NE(screen.find("in flight 0  |  names: 1 resolved"), std::string::npos);
+    // Without naming the view shows addresses.
+    EXPECT_NE(render_live_screen(h, run, 40).find("    |-- 198.18.0.2 "), std::string::npos);
+}
+
+// Reverse DNS asks for each address once, when it first gets a row.
+TEST(ReportNames, NewAddressesAreHandedOutOnce)
+{
+    MtrRun run(MtrRunConfig{.targets = {0xc6130101, 0xc6130102}, .min_ttl = 1, .max_ttl = 3, .timeout_ms = 500});
+    run.plan_round();
+    run.round_sent(kBase, kBase, 6);
+    run.on_reply(reply(0xc6130101, 1, 0, kBase, 1 * kMs, 0xc6120001, PM_REPLY_TIME_EXCEEDED));
+    run.on_reply(reply(0xc6130102, 1, 0, kBase, 1 * kMs, 0xc6120001, PM_REPLY_TIME_EXCEEDED));
+    EXPECT_EQ(run.take_new_addresses(), (std::vector<uint32_t>{0xc6120001, 0xc6120001})); // one row per table
+    EXPECT_TRUE(run.take_new_addresses().empty());
+    run.on_reply(reply(0xc6130101, 1, 0, kBase, 1 * kMs, 0xc6120001, PM_REPLY_TIME_EXCEEDED)); // duplicate
+    EXPECT_TRUE(run.take_new_addresses().empty());
+    // A late reply's address gets a row, and is handed out too.
+    run.on_reply(reply(0xc6130101, 2, 0, kBase, 900 * kMs, 0xc6120005, PM_REPLY_TIME_EXCEEDED));
+    EXPECT_EQ(run.take_new_addresses(), (std::vector<uint32_t>{0xc6120005}));
 }

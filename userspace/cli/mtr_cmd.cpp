@@ -1,5 +1,7 @@
 // pathmap mtr: mtr's per-hop loss and latency for one or many targets at
-// once, load-balanced hops shown per address, mtr-compatible reports.
+// once, load-balanced hops shown per address, mtr-compatible reports, hop
+// names from reverse DNS as mtr shows them (asked while probing, never
+// waited for except briefly before the final report).
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +25,7 @@
 #include "userspace/mtr/mtr_driver.h"
 #include "userspace/mtr/report_format.h"
 #include "userspace/mtr/target_list.h"
+#include "userspace/names/reverse_dns.h"
 
 namespace pathmap::cli {
 namespace {
@@ -40,6 +44,79 @@ struct MtrOptions {
     std::string json_file, csv_file; // the same run in other formats too
     std::vector<std::string> allow;
     uint64_t rate = 20000;
+    bool no_dns = false, show_ips = false, wide = false; // mtr -n, -b, -w
+    std::string resolver;                                 // --resolver: "" = the system's resolv.conf
+    unsigned rdns_timeout_ms = 1000;                      // --rdns-timeout, per try (as the sweep's)
+};
+
+// Reverse DNS for the hop hosts: each address is asked once, when it first
+// answers; answers are taken between rounds without blocking; the final
+// report waits a bounded time for the last ones. A resolver that answers
+// nothing is one warning line, and the hosts stay addresses.
+class HopNames {
+public:
+    // Throws names::ResolverError (a bad --resolver list, no resolver configuration).
+    HopNames(const std::string &resolver, unsigned timeout_ms, bool live)
+        : dns_({.timeout_ms = timeout_ms, .servers = resolver}), timeout_ms_(timeout_ms), live_(live)
+    {
+    }
+
+    // The driver's on_tick: true when answers arrived (the live view redraws).
+    bool tick(mtr::MtrRun &run)
+    {
+        for (uint32_t a : run.take_new_addresses()) dns_.ask(a);
+        const bool fresh = dns_.poll(0) > 0;
+        if (!live_) warn_if_dead(); // on a live screen a line on stderr would land inside the view
+        return fresh;
+    }
+
+    // Before the final report: the names still out get 2 x --rdns-timeout +
+    // 0.5 s (a c-ares query's two tries, as the sweep allows), 1 s after q/Ctrl-C.
+    void finish(mtr::MtrRun &run, bool interrupted)
+    {
+        for (uint32_t a : run.take_new_addresses()) dns_.ask(a);
+        dns_.drain(interrupted ? 1000 : 2 * timeout_ms_ + 500);
+        warn_if_dead();
+    }
+
+    std::optional<std::string> name(uint32_t addr) const { return dns_.name(addr); }
+
+    std::string status() const
+    {
+        const names::ReverseDnsStats &s = dns_.stats();
+        if (dead()) return fmt::format("names: the resolver ({}) does not answer", dns_.servers());
+        return fmt::format("names: {} resolved, {} without, {} pending", s.answered, s.no_name, dns_.outstanding());
+    }
+
+    // The same counts as the sweep's summary.json "rdns".
+    nlohmann::ordered_json counts() const
+    {
+        const names::ReverseDnsStats &s = dns_.stats();
+        return {{"servers", dns_.servers()}, {"queries", s.queries},     {"answered", s.answered},
+                {"no_name", s.no_name},       {"failed", s.failed},       {"timed_out", s.timed_out},
+                {"cut_at_deadline", s.cut}};
+    }
+
+private:
+    // Lookups went out, every one that ended failed or timed out, none is left.
+    bool dead() const
+    {
+        const names::ReverseDnsStats &s = dns_.stats();
+        return s.queries > 0 && dns_.answered_any() == 0 && dns_.outstanding() == 0 && s.timed_out + s.failed + s.cut > 0;
+    }
+    void warn_if_dead()
+    {
+        if (warned_ || !dead()) return;
+        warned_ = true;
+        const names::ReverseDnsStats &s = dns_.stats();
+        log::warn("reverse DNS: the resolver ({}) did not answer ({} of {} lookups timed out, {} failed); showing addresses",
+                  dns_.servers(), s.timed_out + s.cut, s.queries, s.failed);
+    }
+
+    names::ReverseDns dns_;
+    unsigned timeout_ms_;
+    bool live_;
+    bool warned_ = false;
 };
 
 std::atomic<bool> g_stop{false};
@@ -120,8 +197,29 @@ void run_mtr_command(const MtrOptions &o)
                          .interval_ms = o.interval_ms,
                          .timeout_ms = o.timeout_ms};
 
+    // Names as mtr shows them: on unless -n. A bad --resolver list is a usage
+    // error before anything is probed; a system without a usable resolver
+    // configuration gets one warning and addresses.
+    bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    const bool live = o.continuous && tty;
+    std::unique_ptr<HopNames> names;
+    if (!o.no_dns) {
+        try {
+            names = std::make_unique<HopNames>(o.resolver, o.rdns_timeout_ms, live);
+        } catch (const names::ResolverError &e) {
+            if (!o.resolver.empty()) throw UsageError(e.what());
+            log::warn("reverse DNS: {}; showing addresses", e.what());
+        }
+    }
+    if (names) {
+        meta.naming.name_of = [n = names.get()](uint32_t a) { return n->name(a); };
+        meta.naming.show_ips = o.show_ips;
+    }
+    meta.wide = o.wide;
+
     enum class Format { text, json, csv } format = o.json ? Format::json : o.csv ? Format::csv : Format::text;
     auto render = [&](const mtr::MtrRun &r) {
+        if (names) meta.rdns = names->counts();
         if (format == Format::json) return mtr::format_json(meta, r);
         if (format == Format::csv) return mtr::format_csv(meta, r);
         std::string s;
@@ -129,7 +227,6 @@ void run_mtr_command(const MtrOptions &o)
         return s;
     };
 
-    bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
     std::string targets_text = o.targets.size() == 1 ? o.targets[0] : fmt::format("{} items", o.targets.size());
     if (targets.addrs.size() > 1) targets_text += fmt::format(" ({} targets)", targets.addrs.size());
     // Filled field by field: GCC 12 -O3 warns (falsely) about nested
@@ -144,7 +241,12 @@ void run_mtr_command(const MtrOptions &o)
     // replies however late (sent = received + lost + late).
     dcfg.session.max_ttl = static_cast<uint8_t>(o.max_ttl);
     dcfg.rounds = o.continuous ? 0 : o.probes;
-    dcfg.live_view = o.continuous && tty;
+    dcfg.live_view = live;
+    if (names) {
+        dcfg.on_tick = [n = names.get()](mtr::MtrRun &r) { return n->tick(r); };
+        dcfg.names_status = [n = names.get()] { return n->status(); };
+        dcfg.naming = meta.naming;
+    }
     dcfg.targets_text = targets_text;
     dcfg.proto_text = o.proto;
     if (o.continuous && !tty && o.report_every) {
@@ -155,6 +257,7 @@ void run_mtr_command(const MtrOptions &o)
     StopSignals signals(on_stop_signal);
     g_stop = false;
     mtr::MtrDriverResult res = mtr::run_mtr(*run, dcfg, g_stop);
+    if (names) names->finish(*run, res.interrupted);
     write_output(o.output, render(*run));
     if (!o.json_file.empty()) write_output(o.json_file, mtr::format_json(meta, *run));
     if (!o.csv_file.empty()) write_output(o.csv_file, mtr::format_csv(meta, *run));
@@ -168,11 +271,14 @@ void run_mtr_command(const MtrOptions &o)
             {"interrupted", res.interrupted}, {"engine", res.engine},     {"tx_backpressure", res.tx_backpressure},
             {"tx_errors", res.tx_errors},   {"ringbuf_full", res.rx_ringbuf_full}, {"ring_malformed", res.ring_malformed},
         };
+        s["rdns"] = names ? nlohmann::json(names->counts()) : nlohmann::json{{"mode", "none"}};
         write_output(o.summary, s.dump(2) + "\n");
     }
-    if (!o.quiet)
+    if (!o.quiet) {
         log::info("mtr: sent {} received {} lost {} late {} duplicates {} unmatched {} in {:.1f} s", c.sent, c.received,
                   c.lost, c.late, c.duplicates, c.unmatched, res.duration_s);
+        if (names) log::info("mtr: names {}", names->counts().dump());
+    }
 }
 
 } // namespace
@@ -207,6 +313,30 @@ void add_mtr_command(CLI::App &app)
     cmd->add_option("--tx", opts->tx, "Sender: afxdp (default, falls back), packet, raw")->capture_default_str();
     cmd->add_option("--rate", opts->rate, "Probes per second while a round is sent")->capture_default_str();
     cmd->add_flag("--quiet", opts->quiet, "No summary line");
+    cmd->add_flag("-n,--no-dns", opts->no_dns, "Addresses only: no reverse DNS (mtr -n)");
+    cmd->add_flag("-b,--show-ips", opts->show_ips,
+                  "Names and addresses, \"name (address)\" (mtr -b); the report cuts hosts at 33 characters, -w shows them whole");
+    cmd->add_flag("-w,--report-wide", opts->wide, "Report: the host column as wide as the longest host, never cut (mtr -w)");
+    // The sweep's wording and limits (userspace/cli/rdns_cli.cpp).
+    cmd->add_option("--resolver", opts->resolver,
+                    "DNS servers for reverse lookups, comma-separated (default: the system's /etc/resolv.conf; inside "
+                    "`ip netns exec NS`, /etc/netns/NS/resolv.conf)")
+        ->type_name("IP[,IP]");
+    cmd->add_option("--rdns-timeout", opts->rdns_timeout_ms, "Milliseconds per reverse lookup try (2 tries)")
+        ->check(CLI::Range(50, 30000))
+        ->capture_default_str();
+    cmd->footer(
+        "Hosts are shown as mtr shows them: the reverse DNS (PTR) name of each hop address, else the address;\n"
+        "-n addresses only, -b both. Names never hold up probing: each address is looked up once, when it first\n"
+        "answers, with c-ares; the live view fills names in as they arrive, and a report waits at most\n"
+        "2 x --rdns-timeout + 0.5 s for the last ones. A resolver that answers nothing is one warning line and\n"
+        "the hosts stay addresses; the counts are in the JSON (report.mtr.rdns) and in --summary.\n"
+        "Examples:\n"
+        "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15                    # 10 rounds, mtr -r table with names\n"
+        "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 -b -w              # \"name (address)\", column not cut\n"
+        "  pathmap mtr 198.19.1.0/24 --allow 198.18.0.0/15 -n --json -o out.jsonl\n"
+        "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 --resolver 198.18.3.2 --continuous\n"
+        "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 --proto udp --flows 8   # see load-balanced branches");
     cmd->callback([opts] { run_mtr_command(*opts); });
 }
 

@@ -15,12 +15,13 @@ HopTable::HopTable(uint8_t min_ttl, uint8_t max_ttl, uint16_t flows)
     for (auto &t : ttls_) t.flows.resize(flows);
 }
 
-void HopTable::on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt_us, bool terminal)
+bool HopTable::on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt_us, bool terminal)
 {
-    if (ttl < min_ttl_ || ttl > max_ttl_ || flow >= flows_) return;
+    if (ttl < min_ttl_ || ttl > max_ttl_ || flow >= flows_) return false;
     TtlSlot &slot = at(ttl);
     auto it = std::find_if(slot.addrs.begin(), slot.addrs.end(), [&](const AddrRow &r) { return r.addr == addr; });
-    if (it == slot.addrs.end()) {
+    const bool added = it == slot.addrs.end();
+    if (added) {
         slot.addrs.push_back(AddrRow{.addr = addr, .flow_replies = std::vector<uint32_t>(flows_, 0)});
         it = slot.addrs.end() - 1;
     }
@@ -30,6 +31,7 @@ void HopTable::on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt
     ++fh.sent;
     fh.rtt.add(rtt_us);
     if (terminal && (dest_ttl_ == 0 || ttl < dest_ttl_)) dest_ttl_ = ttl;
+    return added;
 }
 
 void HopTable::on_lost(uint8_t ttl, uint16_t flow) noexcept
@@ -38,20 +40,21 @@ void HopTable::on_lost(uint8_t ttl, uint16_t flow) noexcept
     ++at(ttl).flows[flow].sent;
 }
 
-void HopTable::on_late(uint8_t ttl, uint16_t flow, uint32_t addr, bool terminal)
+bool HopTable::on_late(uint8_t ttl, uint16_t flow, uint32_t addr, bool terminal)
 {
-    if (ttl < min_ttl_ || ttl > max_ttl_ || flow >= flows_) return;
+    if (ttl < min_ttl_ || ttl > max_ttl_ || flow >= flows_) return false;
     if (terminal && (dest_ttl_ == 0 || ttl < dest_ttl_)) dest_ttl_ = ttl;
     TtlSlot &slot = at(ttl);
     for (auto &r : slot.addrs)
         if (r.addr == addr) {
             ++r.late;
             ++r.flow_replies[flow];
-            return;
+            return false;
         }
     // A late reply from an address never seen in time still deserves a row.
     slot.addrs.push_back(AddrRow{.addr = addr, .late = 1, .flow_replies = std::vector<uint32_t>(flows_, 0)});
     ++slot.addrs.back().flow_replies[flow];
+    return true;
 }
 
 uint8_t HopTable::display_limit() const noexcept

@@ -49,11 +49,12 @@ public:
     HopTable(uint8_t min_ttl, uint8_t max_ttl, uint16_t flows);
 
     // terminal: the reply ends the path (echo reply, unreachable, TCP answer).
-    void on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt_us, bool terminal);
+    // on_answered and on_late return true when addr got a new row at this TTL.
+    bool on_answered(uint8_t ttl, uint16_t flow, uint32_t addr, double rtt_us, bool terminal);
     void on_lost(uint8_t ttl, uint16_t flow) noexcept;
     // A reply after --timeout: counted, never timed. A late answer from the
     // destination still tells where the path ends.
-    void on_late(uint8_t ttl, uint16_t flow, uint32_t addr, bool terminal = false);
+    bool on_late(uint8_t ttl, uint16_t flow, uint32_t addr, bool terminal = false);
 
     // Highest TTL worth probing: where the destination answered, else max_ttl.
     uint8_t probe_limit() const noexcept { return dest_ttl_ ? dest_ttl_ : max_ttl_; }

@@ -35,15 +35,16 @@ std::string format_live_header(const LiveHeader &h)
                        h.targets_text, h.proto, h.rounds, h.pps_out, h.pps_in, secs / 3600, secs / 60 % 60, secs % 60);
 }
 
-std::string render_live_screen(const LiveHeader &h, const MtrRun &run, unsigned rows)
+std::string render_live_screen(const LiveHeader &h, const MtrRun &run, unsigned rows, const HostNaming &naming)
 {
     std::string out = format_live_header(h) + "\n";
     const auto &c = run.counters();
-    out += fmt::format("sent {}  received {}  lost {}  late {}  in flight {}\n", c.sent, c.received, c.lost, c.late,
+    out += fmt::format("sent {}  received {}  lost {}  late {}  in flight {}", c.sent, c.received, c.lost, c.late,
                        c.sent >= c.received + c.lost + c.late ? c.in_flight() : 0);
+    out += (h.names_status.empty() ? "" : "  |  " + h.names_status) + "\n";
     unsigned used = 2;
     for (size_t t = 0; t < run.num_targets(); ++t) {
-        std::string table = format_hop_table("TARGET: " + format_ipv4(run.config().targets[t]), run.table(t));
+        std::string table = format_hop_table("TARGET: " + format_ipv4(run.config().targets[t]), run.table(t), naming);
         unsigned lines = 1;
         for (char ch : table) lines += ch == '\n';
         if (rows && used + lines > rows) {
@@ -96,11 +97,11 @@ void LiveView::restore() noexcept
     tcsetattr(STDIN_FILENO, TCSANOW, &saved_->tio);
 }
 
-void LiveView::draw(const LiveHeader &h, const MtrRun &run)
+void LiveView::draw(const LiveHeader &h, const MtrRun &run, const HostNaming &naming)
 {
     winsize ws{};
     unsigned rows = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 ? ws.ws_row : 24;
-    std::string screen = render_live_screen(h, run, rows ? rows - 1 : 0);
+    std::string screen = render_live_screen(h, run, rows ? rows - 1 : 0, naming);
     std::string out = "\x1b[H";
     // Clear each line's tail, then everything below: no flicker from a full clear.
     size_t start = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "userspace/mtr/host_naming.h"
 #include "userspace/mtr/mtr_run.h"
 
 namespace pathmap::mtr {
@@ -17,12 +18,14 @@ struct LiveHeader {
     double pps_out = 0, pps_in = 0;
     double elapsed_s = 0;
     std::string proto;
+    std::string names_status; // "names: 5 of 6 resolved"... after the counters; empty: none
 };
 
 // The header line (pure, for tests).
 std::string format_live_header(const LiveHeader &);
-// One full screen: header, counters, hop tables; at most `rows` lines.
-std::string render_live_screen(const LiveHeader &, const MtrRun &, unsigned rows);
+// One full screen: header, counters, hop tables; at most `rows` lines. Hosts
+// as `naming` writes them now: names fill in on later screens as they arrive.
+std::string render_live_screen(const LiveHeader &, const MtrRun &, unsigned rows, const HostNaming &naming = {});
 
 class LiveView {
 public:
@@ -34,7 +37,7 @@ public:
     LiveView(const LiveView &) = delete;
     LiveView &operator=(const LiveView &) = delete;
 
-    void draw(const LiveHeader &, const MtrRun &);
+    void draw(const LiveHeader &, const MtrRun &, const HostNaming &naming = {});
     // Reads pending keys without blocking; true once `q` or `Q` was typed.
     bool quit_requested() noexcept;
     // Leaves the alternate screen and restores the terminal now (idempotent).

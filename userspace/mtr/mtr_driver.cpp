@@ -44,16 +44,18 @@ MtrDriverResult run_mtr(MtrRun &run, const MtrDriverConfig &cfg, std::atomic<boo
                           .pps_out = el > 0 ? static_cast<double>(c.sent) / el : 0,
                           .pps_in = el > 0 ? static_cast<double>(c.received + c.late) / el : 0,
                           .elapsed_s = el,
-                          .proto = cfg.proto_text};
+                          .proto = cfg.proto_text,
+                          .names_status = cfg.names_status ? cfg.names_status() : std::string()};
     };
     auto tick = [&](uint64_t deadline, const std::atomic<bool> *stop_flag) {
         for (;;) {
             uint64_t now = tx::monotonic_ns();
             run.expire(now);
+            const bool fresh = cfg.on_tick && cfg.on_tick(run); // names filled in
             if (view) {
                 if (view->quit_requested()) stop = true;
-                if (now - last_draw >= kRedrawNs) {
-                    view->draw(header(), run);
+                if (fresh || now - last_draw >= kRedrawNs) {
+                    view->draw(header(), run, cfg.naming);
                     last_draw = now;
                 }
             }
@@ -69,8 +71,9 @@ MtrDriverResult run_mtr(MtrRun &run, const MtrDriverConfig &cfg, std::atomic<boo
         size_t sent = session.send(plan, &stop);
         last_end = tx::monotonic_ns();
         run.round_end(last_end, sent);
+        if (cfg.on_tick) cfg.on_tick(run);
         if (view) {
-            view->draw(header(), run);
+            view->draw(header(), run, cfg.naming);
             last_draw = last_end;
         }
         if (cfg.report_every && cfg.periodic_report && run.rounds_sent() % cfg.report_every == 0)

@@ -1,8 +1,9 @@
 // Runs an MtrRun on the probe engine: one ProbeSession (sender + XDP reply
 // program + ring buffer), a round every --interval, replies drained on a
 // timer between rounds, timeouts applied, the live view or periodic reports
-// refreshed. Single-threaded: replies arrive through the session's sink on
-// this thread, so MtrRun needs no locks.
+// refreshed, and the caller's on_tick (reverse DNS) run between them.
+// Single-threaded: replies arrive through the session's sink on this thread,
+// so MtrRun needs no locks.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "userspace/engine/session/session_set.h"
+#include "userspace/mtr/host_naming.h"
 #include "userspace/mtr/mtr_run.h"
 
 namespace pathmap::mtr {
@@ -25,6 +27,13 @@ struct MtrDriverConfig {
     std::function<void(const MtrRun &)> periodic_report;
     // Longest wait for replies after Ctrl-C/q before the final report.
     uint32_t quit_drain_ms = 1000;
+    // Called after every round and on every tick (at most 50 ms apart),
+    // on this thread; must not block: reverse DNS asks for the new hop
+    // addresses and takes the answers that have arrived. True when
+    // something new arrived: the live view redraws at once.
+    std::function<bool(MtrRun &)> on_tick;
+    HostNaming naming;                        // hosts in the live view
+    std::function<std::string()> names_status; // live header: reverse DNS progress
 };
 
 struct MtrDriverResult {

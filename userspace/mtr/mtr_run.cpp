@@ -179,17 +179,20 @@ ReplyOutcome MtrRun::on_reply(const pm_reply_record &rec) noexcept
             ++counters_.late;
             tables_[t].on_lost(rec.probe_ttl, rec.flow_id);
             try {
-                tables_[t].on_late(rec.probe_ttl, rec.flow_id, src, is_terminal(rec.kind));
+                if (tables_[t].on_late(rec.probe_ttl, rec.flow_id, src, is_terminal(rec.kind))) new_addrs_.push_back(src);
             } catch (...) {
             }
             return ReplyOutcome::late;
         }
         s = answered;
         ++counters_.received;
-        // on_answered may allocate for an address never seen before: a
-        // handful per run, bounded by the path, not per packet.
+        // on_answered may allocate for an address never seen before (its row
+        // and its new_addrs_ entry): a handful per run, bounded by the path,
+        // not per packet.
         try {
-            tables_[t].on_answered(rec.probe_ttl, rec.flow_id, src, static_cast<double>(rtt_ns) / 1000.0, is_terminal(rec.kind));
+            if (tables_[t].on_answered(rec.probe_ttl, rec.flow_id, src, static_cast<double>(rtt_ns) / 1000.0,
+                                       is_terminal(rec.kind)))
+                new_addrs_.push_back(src);
         } catch (...) {
         }
         return ReplyOutcome::answered;
@@ -198,7 +201,7 @@ ReplyOutcome MtrRun::on_reply(const pm_reply_record &rec) noexcept
         --counters_.lost;
         ++counters_.late;
         try {
-            tables_[t].on_late(rec.probe_ttl, rec.flow_id, src, is_terminal(rec.kind));
+            if (tables_[t].on_late(rec.probe_ttl, rec.flow_id, src, is_terminal(rec.kind))) new_addrs_.push_back(src);
         } catch (...) {
         }
         return ReplyOutcome::late;

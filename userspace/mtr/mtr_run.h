@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "pathmap/wire.h"
@@ -71,6 +72,9 @@ public:
     const MtrRunConfig &config() const noexcept { return cfg_; }
     const HopTable &table(size_t target_index) const { return tables_.at(target_index); }
     size_t num_targets() const noexcept { return cfg_.targets.size(); }
+    // Addresses that got a row since the last call (host order; the same
+    // address once per table and TTL it appears at), for reverse DNS to ask.
+    std::vector<uint32_t> take_new_addresses() { return std::exchange(new_addrs_, {}); }
 
 private:
     enum SlotState : uint8_t { empty = 0, pending, answered, lost, late };
@@ -97,6 +101,7 @@ private:
     Window *open_ = nullptr; // the round between round_begin and round_end
     uint64_t timeout_ns_;
     MtrCounters counters_;
+    std::vector<uint32_t> new_addrs_; // grows only with new rows: bounded by the paths, not by replies
 };
 
 } // namespace pathmap::mtr

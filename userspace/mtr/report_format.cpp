@@ -4,6 +4,7 @@
 // Debian's mtr 0.95 prints; see docs/MTR.md for captured samples.
 #include "userspace/mtr/report_format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -13,8 +14,17 @@ namespace pathmap::mtr {
 
 namespace {
 
-// mtr's report host column: " %2d.|-- %-Ns" cut to 33 characters.
+// mtr's report host column: " %2d.|-- %-33s", the statistics at column 33,
+// so a longer host loses its tail. With -w (mtr's report-wide) L is the
+// longest host text (or the local host name): the header is "HOST: %-Ls"
+// and rows " %2d.|-- %-Ls", each followed by its statistics, so mtr's wide
+// header sits two columns left of its rows; we print exactly that.
 constexpr size_t kHostColumn = 33;
+
+struct HostColumn {
+    bool wide = false;
+    size_t len = kHostColumn; // L when wide
+};
 
 struct Field {
     const char *title;
@@ -34,13 +44,18 @@ void put_field(std::string &line, size_t at, const std::string &text)
     line += text;
 }
 
-std::string row_prefix(const HopRow &r)
+std::string pad_or_cut(std::string s, const HostColumn &col, size_t wide_len)
 {
-    std::string name = r.addr ? format_ipv4(*r.addr) : "???";
-    std::string s = r.first_at_ttl ? fmt::format(" {:2d}.|-- {}", r.ttl, name) : fmt::format("    |-- {}", name);
-    if (s.size() < kHostColumn) s.append(kHostColumn - s.size(), ' ');
-    s.resize(kHostColumn);
+    const size_t want = col.wide ? wide_len : kHostColumn;
+    if (s.size() < want) s.append(want - s.size(), ' ');
+    if (!col.wide) s.resize(kHostColumn);
     return s;
+}
+
+std::string row_prefix(uint8_t ttl, bool first_at_ttl, const std::string &host, const HostColumn &col)
+{
+    std::string s = first_at_ttl ? fmt::format(" {:2d}.|-- {}", ttl, host) : fmt::format("    |-- {}", host);
+    return pad_or_cut(std::move(s), col, 8 + col.len);
 }
 
 std::string stats_line(std::string line, uint64_t sent, uint64_t recv, uint64_t late, const RttStats *rtt)
@@ -68,13 +83,19 @@ std::string stats_line(std::string line, uint64_t sent, uint64_t recv, uint64_t 
     return line;
 }
 
-std::string header_line(const std::string &title)
+std::string header_line(const std::string &title, const HostColumn &col = {})
 {
-    std::string line = title;
-    if (line.size() < kHostColumn) line.append(kHostColumn - line.size(), ' ');
-    line.resize(kHostColumn);
+    std::string line = pad_or_cut(title, col, 6 + col.len);
     for (const auto &f : kFields) line += fmt::format("{:>{}}", f.title, f.width);
     return line;
+}
+
+std::string table_rows(const HopTable &table, const HostNaming &naming, const HostColumn &col)
+{
+    std::string out;
+    for (const HopRow &r : table.rows())
+        out += stats_line(row_prefix(r.ttl, r.first_at_ttl, naming.host(r.addr), col), r.sent, r.recv, r.late, r.rtt) + "\n";
+    return out;
 }
 
 std::string iso_time(std::time_t t)
@@ -104,25 +125,30 @@ double mtr_loss_pct(uint64_t sent, uint64_t recv) noexcept
 
 double mtr_ms(double us) noexcept { return static_cast<double>(std::llround(us)) / 1000.0; }
 
-std::string format_hop_table(const std::string &title, const HopTable &table)
+std::string format_hop_table(const std::string &title, const HopTable &table, const HostNaming &naming)
 {
-    std::string out = header_line(title) + "\n";
-    for (const HopRow &r : table.rows()) out += stats_line(row_prefix(r), r.sent, r.recv, r.late, r.rtt) + "\n";
-    return out;
+    return header_line(title) + "\n" + table_rows(table, naming, {});
 }
 
 std::string format_text_report(const ReportMeta &meta, const MtrRun &run, size_t target)
 {
     const HopTable &table = run.table(target);
+    HostColumn col;
+    if (meta.wide) {
+        col.wide = true;
+        col.len = meta.local_host.size();
+        for (const HopRow &r : table.rows()) col.len = std::max(col.len, meta.naming.host(r.addr).size());
+        if (table.flows() > 1)
+            for (uint16_t f = 0; f < table.flows(); ++f)
+                for (const FlowPathHop &h : table.flow_path(f)) col.len = std::max(col.len, meta.naming.host(h.addr).size());
+    }
     std::string out = "Start: " + iso_time(meta.start_time) + "\n";
-    out += format_hop_table("HOST: " + meta.local_host, table);
+    out += header_line("HOST: " + meta.local_host, col) + "\n" + table_rows(table, meta.naming, col);
     if (table.flows() > 1) {
         for (uint16_t f = 0; f < table.flows(); ++f) {
-            out += header_line(fmt::format("FLOW {}: {}", f, format_ipv4(run.config().targets[target]))) + "\n";
-            for (const FlowPathHop &h : table.flow_path(f)) {
-                HopRow r{.ttl = h.ttl, .addr = h.addr};
-                out += stats_line(row_prefix(r), h.sent, h.recv, 0, h.rtt) + "\n";
-            }
+            out += header_line(fmt::format("FLOW {}: {}", f, format_ipv4(run.config().targets[target])), col) + "\n";
+            for (const FlowPathHop &h : table.flow_path(f))
+                out += stats_line(row_prefix(h.ttl, true, meta.naming.host(h.addr), col), h.sent, h.recv, 0, h.rtt) + "\n";
         }
     }
     return out;
@@ -147,13 +173,14 @@ nlohmann::ordered_json report_json(const ReportMeta &meta, const MtrRun &run, si
     mtr["timeout_ms"] = meta.timeout_ms;
     mtr["flows"] = table.flows();
     mtr["reached"] = table.reached();
+    if (!meta.rdns.is_null()) mtr["rdns"] = meta.rdns;
 
-    auto hop_json = [](uint8_t ttl, const std::optional<uint32_t> &addr, uint64_t sent, uint64_t recv, const RttStats *rtt) {
+    auto hop_json = [&meta](uint8_t ttl, const std::optional<uint32_t> &addr, uint64_t sent, uint64_t recv, const RttStats *rtt) {
         RttStats none;
         const RttStats &s = rtt ? *rtt : none;
         return json{
             {"count", ttl},
-            {"host", addr ? format_ipv4(*addr) : "???"},
+            {"host", meta.naming.host(addr)},
             {"Loss%", mtr_loss_pct(sent, recv)},
             {"Snt", sent},
             {"Last", mtr_ms(s.last_us())},
@@ -210,7 +237,7 @@ std::string format_csv(const ReportMeta &meta, const MtrRun &run)
                 flows += std::to_string(f);
             }
             out += fmt::format("MTR.0.95,{},OK,{},{},{},{:.2f},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{},{:.2f},{},{}\n",
-                               static_cast<long long>(meta.start_time), dst, r.ttl, r.addr ? format_ipv4(*r.addr) : "???",
+                               static_cast<long long>(meta.start_time), dst, r.ttl, meta.naming.host(r.addr),
                                mtr_loss_pct(r.sent, r.recv), r.sent, r.sent - r.recv, mtr_ms(s.last_us()),
                                mtr_ms(s.mean_us()), mtr_ms(s.best_us()), mtr_ms(s.worst_us()), mtr_ms(s.stdev_us()), r.recv,
                                mtr_ms(s.jitter_us()), r.late, flows);

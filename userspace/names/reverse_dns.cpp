@@ -79,6 +79,7 @@ void ReverseDns::on_answer(void *arg, int status, int, unsigned char *abuf, int 
     auto *q = static_cast<Query *>(arg);
     ReverseDns &self = *q->self;
     --self.in_flight_;
+    ++self.finished_;
     self.pending_.erase(q->addr);
     std::optional<std::string> name;
     bool definitive = false; // a name, or a remembered "no name"
@@ -110,8 +111,10 @@ void ReverseDns::on_answer(void *arg, int status, int, unsigned char *abuf, int 
         default: ++self.stats_.failed; break; // refused, server failure, unreachable server
         }
     }
-    // Timeouts and failures are not remembered: a later call may ask again.
+    // Timeouts and failures are not cached: resolve() may ask again; ask()
+    // does not (given_up_).
     if (definitive) self.cache_[q->addr] = std::move(name);
+    else if (status != ARES_EDESTRUCTION && status != ARES_ECANCELLED) self.given_up_.insert(q->addr);
     delete q;
 }
 
@@ -128,33 +131,65 @@ void ReverseDns::pump(int wait_ms)
     ares_process(chan(channel_), &r, &w);
 }
 
-void ReverseDns::resolve(std::span<const uint32_t> addrs, unsigned deadline_ms)
+bool ReverseDns::enqueue(uint32_t addr, bool retry_given_up)
+{
+    if (cache_.count(addr) || (!retry_given_up && given_up_.count(addr))) return false;
+    if (!pending_.insert(addr).second) return false; // queued or in flight already
+    queued_.push_back(addr);
+    return true;
+}
+
+void ReverseDns::send_queued()
+{
+    while (!queued_.empty() && in_flight_ < cfg_.max_in_flight) {
+        const uint32_t a = queued_.front();
+        queued_.pop_front();
+        // The PTR query itself, not ares_gethostbyaddr: that one reports
+        // every failure, a timeout too, as "not found".
+        char ptr[32];
+        std::snprintf(ptr, sizeof ptr, "%u.%u.%u.%u.in-addr.arpa", a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff, a >> 24);
+        ++in_flight_;
+        ++stats_.queries;
+        // The callback may run inside this call (an immediate failure).
+        ares_query(chan(channel_), ptr, 1 /* C_IN */, 12 /* T_PTR */, &ReverseDns::on_answer, new Query{this, a});
+    }
+}
+
+bool ReverseDns::ask(uint32_t addr) { return enqueue(addr, false); }
+
+size_t ReverseDns::poll(int wait_ms)
+{
+    const uint64_t before = finished_;
+    send_queued();
+    if (in_flight_ > 0) {
+        pump(std::max(0, wait_ms));
+        send_queued(); // slots freed by the answers just taken
+    }
+    return static_cast<size_t>(finished_ - before);
+}
+
+void ReverseDns::drain(unsigned deadline_ms)
 {
     const uint64_t end = now_ms() + deadline_ms;
-    size_t next = 0;
-    while (next < addrs.size() || in_flight_ > 0) {
-        while (next < addrs.size() && in_flight_ < cfg_.max_in_flight) {
-            const uint32_t a = addrs[next++];
-            if (cache_.count(a) || !pending_.insert(a).second) continue;
-            // The PTR query itself, not ares_gethostbyaddr: that one reports
-            // every failure, a timeout too, as "not found".
-            char ptr[32];
-            std::snprintf(ptr, sizeof ptr, "%u.%u.%u.%u.in-addr.arpa", a & 0xff, (a >> 8) & 0xff, (a >> 16) & 0xff, a >> 24);
-            ++in_flight_;
-            ++stats_.queries;
-            // The callback may run inside this call (an immediate failure).
-            ares_query(chan(channel_), ptr, 1 /* C_IN */, 12 /* T_PTR */, &ReverseDns::on_answer, new Query{this, a});
-        }
+    for (;;) {
+        send_queued();
+        if (outstanding() == 0) return;
         const uint64_t now = now_ms();
         if (now >= end) break;
         if (in_flight_ > 0) pump(static_cast<int>(std::min<uint64_t>(end - now, 100)));
     }
-    // Past the deadline: what is in flight is cancelled (its callbacks run now)
-    // and, with what was never sent, counted as cut.
-    uint64_t unsent = 0;
-    for (size_t i = next; i < addrs.size(); ++i) unsent += !cache_.count(addrs[i]);
-    stats_.cut += in_flight_ + unsent;
+    // Past the deadline: what is in flight is cancelled (its callbacks run
+    // now) and, with what was never sent, counted as cut.
+    stats_.cut += in_flight_ + queued_.size();
+    for (uint32_t a : queued_) pending_.erase(a);
+    queued_.clear();
     if (in_flight_ > 0) ares_cancel(chan(channel_));
+}
+
+void ReverseDns::resolve(std::span<const uint32_t> addrs, unsigned deadline_ms)
+{
+    for (uint32_t a : addrs) enqueue(a, true);
+    drain(deadline_ms);
 }
 
 std::optional<std::string> ReverseDns::name(uint32_t addr) const

@@ -1,0 +1,29 @@
+// HostNaming: mtr's host text for a hop address.
+#include "userspace/mtr/host_naming.h"
+
+#include "pathmap/ipv4.h"
+
+namespace pathmap::mtr {
+
+std::string printable_name(const std::string &name)
+{
+    std::string out = name;
+    for (char &c : out) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '.' || c == '_';
+        if (!ok) c = '?';
+    }
+    return out;
+}
+
+std::string HostNaming::host(const std::optional<uint32_t> &addr) const
+{
+    if (!addr) return "???";
+    std::string ip = format_ipv4(*addr);
+    if (!name_of) return ip;
+    std::optional<std::string> name = name_of(*addr);
+    if (!name || name->empty()) return ip;
+    return show_ips ? printable_name(*name) + " (" + ip + ")" : printable_name(*name);
+}
+
+} // namespace pathmap::mtr
