@@ -3,8 +3,8 @@
 # link, which the kernel drops with the dead process's files. The next sweep
 # on the same interface works at once and `pathmap doctor` finds the hook
 # free. A program attached by hand through netlink (what pathmap before BPF
-# links left behind) is named by doctor and by sweep's error, with the
-# command that removes it. Needs root.
+# links left behind) is named by doctor, by sweep --rx xdp's error and by the
+# default sweep's warning, with the command that removes it. Needs root.
 set -u
 SRC=${PATHMAP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${PATHMAP_BIN:-$SRC/build/bin/pathmap}
@@ -128,12 +128,23 @@ want "$out" "program $PROG (id"
 want "$out" "in generic mode through netlink"
 want "$out" '`ip link set dev eth0 xdpgeneric off`'
 [ "$PROG" = reply_rx ] && want "$out" "left by an older pathmap"
-out=$(run "$BIN" sweep 198.19.1.5 --allow 198.18.0.0/15 --wait 500 -q --no-graph -o "$WORK/blocked" 2>&1 >/dev/null)
+# --rx xdp insists on the hook: refused, with the remedy.
+out=$(run "$BIN" sweep 198.19.1.5 --allow 198.18.0.0/15 --rx xdp --wait 500 -q --no-graph -o "$WORK/blocked" 2>&1 >/dev/null)
 rc=$?
 check test $rc != 0
 want "$out" "attaching reply_rx to eth0"
 want "$out" "through netlink"
 want "$out" '`ip link set dev eth0 xdpgeneric off`'
+# The default receives behind it through AF_PACKET, and warns (even with -q)
+# with the same remedy, because that program stays until someone removes it.
+# The leftover passes replies, so the sweep still reaches its target.
+out=$(run "$BIN" sweep 198.19.1.5 --allow 198.18.0.0/15 --complete-traces --wait 500 -q --no-graph -o "$WORK/behind" 2>&1 >/dev/null)
+rc=$?
+check test $rc = 0
+want "$out" "AF_PACKET"
+want "$out" "through netlink"
+want "$out" '`ip link set dev eth0 xdpgeneric off`'
+check $PY "$SRC/tests/integration/sweep/check_sweep.py" path "$TRUTH" "$WORK/behind" 198.19.1.5 afxdp
 timeout 30 ip netns exec "$NS" ip link set dev eth0 xdpgeneric off
 check hook_free
 out=$(doctor --iface eth0)

@@ -53,13 +53,16 @@ std::string ifname(int ifindex)
 
 // Why the XDP hook is taken, from what is on it: a netlink attach (with the
 // command that removes it) or a BPF link (with the process holding it).
-std::string blocker_hint(int ifindex)
+// *left_behind: one of them is a netlink attach, which outlives its process.
+std::string blocker_hint(int ifindex, bool *left_behind)
 {
     const std::string name = ifname(ifindex);
     std::string hint;
     try {
-        for (const XdpAttachment &a : xdp_attachments(ifindex))
+        for (const XdpAttachment &a : xdp_attachments(ifindex)) {
             hint += (hint.empty() ? "" : "; ") + describe(a, name);
+            if (a.link_known && a.link_id == 0) *left_behind = true;
+        }
     } catch (const std::exception &) {
     }
     if (!hint.empty()) return hint;
@@ -191,8 +194,9 @@ void ReplyRxProgram::attach(int ifindex, XdpMode mode)
     };
     auto fail = [&](const char *what, int err) {
         std::string hint;
+        bool left_behind = false;
         if (err == -EBUSY || err == -EEXIST)
-            hint = blocker_hint(ifindex);
+            hint = blocker_hint(ifindex, &left_behind);
         else if (err == -ENODEV)
             hint = "no such interface in this network namespace";
         else if (err == -EOPNOTSUPP)
@@ -205,7 +209,7 @@ void ReplyRxProgram::attach(int ifindex, XdpMode mode)
             hint = "run `pathmap doctor`";
         const std::string msg = fmt::format("attaching reply_rx to {} in {} mode failed: {}; {}", ifname(ifindex), what,
                                             std::strerror(-err), hint);
-        if (err == -EBUSY || err == -EEXIST) throw XdpHookBusy(msg);
+        if (err == -EBUSY || err == -EEXIST) throw XdpHookBusy(msg, left_behind);
         return std::runtime_error(msg);
     };
 

@@ -50,7 +50,10 @@ pm_rx_config wire_config(const RxConfig &cfg) noexcept;
 // pathmap run, the host's own). The message says which and how to remove it;
 // ProbeSession then takes replies through rx/packet_rx.h instead.
 struct XdpHookBusy : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    XdpHookBusy(const std::string &msg, bool left_behind) : std::runtime_error(msg), left_behind(left_behind) {}
+    // The holder is attached through netlink: it outlives its process (a
+    // crashed older pathmap, say) and the user should remove it.
+    bool left_behind;
 };
 
 // Stable snake_case name of a counter slot (for summary.json and logs).

@@ -88,8 +88,14 @@ ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *s
             // A second run on this interface (or the host's own XDP program):
             // it passes what is not its own, and the socket sees that.
             if (cfg_.rx_path == rx::RxPath::xdp) throw;
-            log::info("{}: the XDP hook of {} is taken, so replies come through an AF_PACKET socket ({})",
-                      "reply_rx", hop_.iface, e.what());
+            // A program left behind is worth a warning (it stays until
+            // someone removes it); another live run is the normal case.
+            if (e.left_behind)
+                log::warn("the XDP hook of {} is taken, so replies come through an AF_PACKET socket: {}", hop_.iface,
+                          e.what());
+            else
+                log::info("the XDP hook of {} is taken, so replies come through an AF_PACKET socket ({})",
+                          hop_.iface, e.what());
             rx_.reset();
         }
     }
