@@ -262,6 +262,38 @@ TEST(HoleFiller, GroupsByNeighboursAndSkipsExplainedHoles)
     EXPECT_EQ(plan_hole_pass(t, groups, 2, p2), 0u);
 }
 
+TEST(HoleFiller, CompleteTracesReaskEveryHoleOfEveryTrace)
+{
+    // Complete traces promise every TTL: a hole another trace explains is
+    // still re-asked, each hole on its own, TTL 1 included.
+    const uint32_t r1 = ip("198.18.0.1"), r2 = ip("198.18.1.2"), r3 = ip("198.18.1.6");
+    TraceTable t({ip("198.19.1.1"), ip("198.19.1.2"), ip("198.19.1.3")}, match::TraceTableConfig{.max_ttl = 8});
+    auto put = [&](size_t tr, uint8_t ttl, uint32_t addr) {
+        t.mark_sent(tr, ttl);
+        if (addr) t.record(tr, ttl, HopSlot{.addr = addr, .kind = PM_REPLY_TIME_EXCEEDED}, false, nullptr);
+    };
+    put(0, 1, r1), put(0, 2, r2), put(0, 3, r3); // explains r1 .. r3
+    put(1, 1, r1), put(1, 2, 0), put(1, 3, r3);
+    put(2, 1, 0), put(2, 2, 0), put(2, 3, r3);
+    // Discovery: trace 1's hole is explained; trace 2's TTL 1 is its lowest
+    // probed TTL, so only its TTL 2 (unknown neighbour before) is left.
+    const auto disc = find_hole_groups(t);
+    ASSERT_EQ(disc.size(), 1u);
+    EXPECT_EQ(disc[0].prev, 0u);
+    EXPECT_EQ(disc[0].holes.size(), 1u);
+    EXPECT_EQ(disc[0].holes[0].trace, 2u);
+    const auto groups = find_hole_groups(t, HoleScope::every_trace);
+    ASSERT_EQ(groups.size(), 3u);
+    std::vector<probe::ProbeSpec> p0;
+    EXPECT_EQ(plan_hole_pass(t, groups, 0, p0), 3u);
+    std::vector<std::pair<uint32_t, unsigned>> asked;
+    for (const auto &p : p0) asked.emplace_back(p.dst, p.ttl);
+    std::sort(asked.begin(), asked.end());
+    const std::vector<std::pair<uint32_t, unsigned>> want{
+        {ip("198.19.1.2"), 2}, {ip("198.19.1.3"), 1}, {ip("198.19.1.3"), 2}};
+    EXPECT_EQ(asked, want);
+}
+
 TEST(Distance, FromQuotedOrReplyTtl)
 {
     EXPECT_EQ(distance_from_reply(HopSlot{.reply_ttl = 60, .quoted_ttl = 27}, 32), 6);

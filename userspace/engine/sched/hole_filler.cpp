@@ -27,12 +27,14 @@ bool explained(const match::TraceTable &t, const HoleGroup &g, const std::unorde
 
 } // namespace
 
-std::vector<HoleGroup> find_hole_groups(const match::TraceTable &t)
+std::vector<HoleGroup> find_hole_groups(const match::TraceTable &t, HoleScope scope)
 {
     // Neighbour pairs around every answered hop.
     std::unordered_set<uint64_t> bracketed;
     // Key: (prev, next) when both are known; otherwise also the TTL and the
-    // target's /24, so unrelated unknown-neighbour holes do not merge.
+    // target's /24, so unrelated unknown-neighbour holes do not merge. With
+    // every_trace the key is the trace and TTL alone.
+    const bool every = scope == HoleScope::every_trace;
     std::map<std::tuple<uint32_t, uint32_t, uint32_t, uint8_t>, HoleGroup> groups;
     for (size_t tr = 0; tr < t.num_traces(); ++tr) {
         uint8_t lo = 0, hi = 0;
@@ -47,9 +49,10 @@ std::vector<HoleGroup> find_hole_groups(const match::TraceTable &t)
                 if (prev && next) bracketed.insert(pair_key(prev, next));
                 continue;
             }
-            if (ttl <= lo || !t.was_sent(tr, ttl)) continue;
-            const bool known = prev && next;
-            const auto key = std::make_tuple(prev, next, known ? 0u : t.trace_target(tr) >> 8, known ? uint8_t{0} : ttl);
+            if (ttl < lo || (ttl == lo && !every) || !t.was_sent(tr, ttl)) continue;
+            const bool known = prev && next && !every;
+            const auto key = every ? std::make_tuple(0u, 0u, static_cast<uint32_t>(tr), ttl)
+                                   : std::make_tuple(prev, next, known ? 0u : t.trace_target(tr) >> 8, known ? uint8_t{0} : ttl);
             HoleGroup &g = groups[key];
             g.prev = prev;
             g.next = next;
@@ -58,7 +61,7 @@ std::vector<HoleGroup> find_hole_groups(const match::TraceTable &t)
     }
     std::vector<HoleGroup> out;
     for (auto &[key, g] : groups)
-        if (!explained(t, g, bracketed)) out.push_back(std::move(g));
+        if (every || !explained(t, g, bracketed)) out.push_back(std::move(g));
     return out;
 }
 

@@ -4,7 +4,9 @@
 // holes whose neighbours already bracket an answered hop in some trace are
 // explained and skipped, and the rest are re-asked once per neighbour pair
 // per pass, through a different target each pass, so a rate-limited router
-// is asked a handful of times instead of once per target.
+// is asked a handful of times instead of once per target. Complete traces
+// promise every TTL of every trace, so there each hole is its own group and
+// none is skipped as explained.
 #pragma once
 
 #include <cstdint>
@@ -25,10 +27,15 @@ struct HoleGroup {
     std::vector<Hole> holes;
 };
 
-// Unanswered TTLs strictly between a trace's lowest probed TTL and its
-// terminal (or highest answered) TTL, grouped by neighbour pair, explained
-// groups left out. Deterministic order.
-std::vector<HoleGroup> find_hole_groups(const match::TraceTable &table);
+enum class HoleScope {
+    by_neighbours, // discovery: one group per neighbour pair, explained ones left out
+    every_trace,   // complete traces: one group per hole, from the lowest probed TTL
+};
+
+// Unanswered TTLs after a trace's lowest probed TTL (by_neighbours) or from it
+// (every_trace) up to its terminal (or highest answered) TTL, grouped as the
+// scope says. Deterministic order.
+std::vector<HoleGroup> find_hole_groups(const match::TraceTable &table, HoleScope scope = HoleScope::by_neighbours);
 
 // Probes for pass `pass` (0-based): one per group still unexplained, the
 // (pass % size)-th hole of the group. Appends to out; returns the count.

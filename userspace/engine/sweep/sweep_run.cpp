@@ -270,13 +270,15 @@ private:
     {
         if (interrupted_ || tx_failed_ || cfg_.hole_passes == 0) return;
         phase_ = "holes";
-        const auto groups = sched::find_hole_groups(table_);
+        // Complete traces promise every TTL, so there every hole of every trace
+        // is re-asked (not only one per neighbour pair), the first pass also
+        // waits for the refill (right after the rounds a rate-limited router's
+        // tokens are spent) and passes go on while they fill holes at all.
+        const bool complete = !cfg_.stop_set;
+        const auto groups = sched::find_hole_groups(table_, complete ? sched::HoleScope::every_trace
+                                                                     : sched::HoleScope::by_neighbours);
         auto found = match::count_discovery(table_);
         const uint64_t gap = uint64_t{cfg_.hole_pass_gap_ms} * 1'000'000;
-        // Complete traces promise every TTL, so there the first pass also waits
-        // for the refill (right after the rounds a rate-limited router's tokens
-        // are spent) and passes go on while they fill holes at all.
-        const bool complete = !cfg_.stop_set;
         uint64_t prev_start = last_send_ns_;
         for (unsigned pass = 0; pass < cfg_.hole_passes && !interrupted_; ++pass) {
             probes_.clear();
