@@ -21,6 +21,7 @@
 #include "pathmap/ipv4.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/io_path_cli.h"
 #include "userspace/cli/stop_signals.h"
 #include "userspace/mtr/mtr_driver.h"
 #include "userspace/mtr/report_format.h"
@@ -40,7 +41,8 @@ struct MtrOptions {
     int flows = 1;
     bool continuous = false, report = false, json = false, csv = false, quiet = false;
     uint64_t report_every = 10;
-    std::string output, summary, iface, tx = "afxdp";
+    std::string output, summary, iface;
+    IoPathOptions io;
     std::string json_file, csv_file; // the same run in other formats too
     std::vector<std::string> allow;
     uint64_t rate = 20000;
@@ -160,11 +162,6 @@ void run_mtr_command(const MtrOptions &o)
     else if (o.proto == "udp") proto = probe::Proto::udp;
     else if (o.proto == "tcp") proto = probe::Proto::tcp;
     else throw UsageError("--proto must be icmp, udp or tcp");
-    tx::TxKind tx_kind;
-    if (o.tx == "afxdp") tx_kind = tx::TxKind::afxdp;
-    else if (o.tx == "packet") tx_kind = tx::TxKind::packet;
-    else if (o.tx == "raw") tx_kind = tx::TxKind::raw;
-    else throw UsageError("--tx must be afxdp, packet or raw");
 
     mtr::TargetList targets;
     try {
@@ -235,7 +232,8 @@ void run_mtr_command(const MtrOptions &o)
     dcfg.session.iface = o.iface;
     dcfg.session.proto = proto;
     dcfg.session.dport = port;
-    dcfg.session.tx = tx_kind;
+    dcfg.session.tx = o.io.tx_kind();
+    dcfg.session.rx_path = o.io.rx_path();
     dcfg.session.rate_pps = o.rate;
     // TCP replies above it are not ours. No send-time bound: MTR counts late
     // replies however late (sent = received + lost + late).
@@ -310,7 +308,7 @@ void add_mtr_command(CLI::App &app)
     cmd->add_option("--allow", opts->allow, "Allow targets in this special-purpose CIDR (repeatable; the testbed needs 198.18.0.0/15)")
         ->allow_extra_args(false); // one CIDR per --allow, so targets may follow it
     cmd->add_option("--iface", opts->iface, "Interface to probe from (default: the route to the first target)");
-    cmd->add_option("--tx", opts->tx, "Sender: afxdp (default, falls back), packet, raw")->capture_default_str();
+    add_io_path_options(*cmd, opts->io);
     cmd->add_option("--rate", opts->rate, "Probes per second while a round is sent")->capture_default_str();
     cmd->add_flag("--quiet", opts->quiet, "No summary line");
     cmd->add_flag("-n,--no-dns", opts->no_dns, "Addresses only: no reverse DNS (mtr -n)");

@@ -18,6 +18,7 @@
 #include "graph/location_db.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/io_path_cli.h"
 #include "userspace/cli/owners_cli.h"
 #include "userspace/cli/rdns_cli.h"
 #include "userspace/cli/stop_signals.h"
@@ -33,8 +34,7 @@ struct SweepOptions {
     std::string target_file;
     std::string out_dir;
     std::string proto = "icmp";
-    std::string tx = "afxdp";
-    std::string rx = "auto";
+    IoPathOptions io;
     std::vector<std::string> allow;
     uint32_t per_24 = 1;
     bool all_hosts = false;
@@ -97,11 +97,8 @@ void run(SweepOptions &o)
     if (o.proto == "icmp") cfg.proto = probe::Proto::icmp;
     else if (o.proto == "udp") cfg.proto = probe::Proto::udp;
     else if (o.proto == "tcp") cfg.proto = probe::Proto::tcp;
-    if (o.tx == "afxdp") cfg.tx = tx::TxKind::afxdp;
-    else if (o.tx == "packet") cfg.tx = tx::TxKind::packet;
-    else if (o.tx == "raw") cfg.tx = tx::TxKind::raw;
-    if (o.rx == "xdp") cfg.rx = rx::RxPath::xdp;
-    else if (o.rx == "packet") cfg.rx = rx::RxPath::packet;
+    cfg.tx = o.io.tx_kind();
+    cfg.rx = o.io.rx_path();
     cfg.dport = o.port;
     if (o.complete_traces) {
         cfg.stop_set = false;
@@ -215,14 +212,7 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--iface", opts->cfg.iface,
                     "Interface every probe must leave by (default: each target where the kernel routes it, one "
                     "session per interface; summary.json route_groups lists them)");
-    cmd->add_option("--tx", opts->tx, "Send path: afxdp (AF_XDP, falls back if unavailable), packet (AF_PACKET), raw")
-        ->check(CLI::IsMember({"afxdp", "packet", "raw"}))
-        ->capture_default_str();
-    cmd->add_option("--rx", opts->rx,
-                    "Receive path: auto (the XDP program; an AF_PACKET socket when another program, e.g. a second "
-                    "pathmap run, holds the interface's XDP hook), xdp (XDP or fail), packet (always the socket)")
-        ->check(CLI::IsMember({"auto", "xdp", "packet"}))
-        ->capture_default_str();
+    add_io_path_options(*cmd, opts->io);
     add_sweep_rdns_options(*cmd, opts->rdns);
     add_location_options(*cmd, opts->location, "public hops, into traces.jsonl and the graph");
     cmd->add_option("--max-memory", opts->max_memory,

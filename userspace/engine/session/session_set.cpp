@@ -13,7 +13,7 @@
 namespace pathmap::session {
 
 SessionSet::SessionSet(const SessionConfig &cfg, std::span<const uint32_t> targets, rx::ReplySink sink, void *sink_ctx)
-    : pacer_(tx::PacerConfig{.rate_pps = cfg.rate_pps}), rate_pps_(cfg.rate_pps)
+    : pacer_(tx::PacerConfig{.rate_pps = cfg.rate_pps})
 {
     if (targets.empty()) throw std::invalid_argument("SessionSet needs at least one target");
     {
@@ -122,7 +122,6 @@ std::string SessionSet::describe() const
 
 void SessionSet::set_rate(uint64_t pps) noexcept
 {
-    rate_pps_ = pps;
     if (sessions_.size() == 1) return sessions_.front()->set_rate(pps);
     pacer_lost_before_ += pacer_.lost();
     pacer_ = tx::Pacer(tx::PacerConfig{.rate_pps = pps});

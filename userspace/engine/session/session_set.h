@@ -57,7 +57,6 @@ private:
     std::vector<std::unique_ptr<ProbeSession>> sessions_;
     tx::Pacer pacer_; // the run's rate when there is more than one session
     uint64_t pacer_lost_before_ = 0;
-    uint64_t rate_pps_ = 0;
 };
 
 } // namespace pathmap::session
