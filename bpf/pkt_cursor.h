@@ -36,6 +36,12 @@ static __always_inline const __u8 *pm_pull(const struct pm_pkt *p, __u32 off, __
     return ptr;
 }
 
+/* Hides `v` from the optimiser (libbpf's barrier_var). In a loop over the
+ * packet, clang may otherwise strength-reduce the offset into a pointer and
+ * fold the bounds check into `data_end + 1`, which the verifier rejects
+ * ("pointer arithmetic on pkt_end prohibited"). */
+#define pm_opaque(v) __asm__ volatile("" : "+r"(v))
+
 /* Bytes from `off` to the end of the packet (0 when off is past it). */
 static __always_inline __u32 pm_avail(const struct pm_pkt *p, __u32 off)
 {

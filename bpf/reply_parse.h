@@ -41,13 +41,21 @@
 #define PM_MAX_EXT_OBJECTS 4
 #define ICMP_EXT_CLASS_MPLS 1
 #define ICMP_EXT_CTYPE_MPLS_STACK 1
+/* RFC 4884 section 5: a sender that predates it leaves the length byte 0,
+ * pads the original datagram to 128 bytes and appends the extension. */
+#define PM_EXT_COMPAT_OFFSET 128
+/* The compatibility rule needs the extension's checksum, a loop over it.
+ * 512 bytes bound the loop for the verifier; an ICMP error is meant to fit
+ * in 576 bytes (RFC 1812 4.3.2.3), which leaves at most 420 for it. */
+#define PM_EXT_CSUM_MAX_WORDS 128
 
 struct parse_state {
     struct pm_pkt pkt;
     const volatile struct pm_rx_config *cfg;
-    __u32 l4;     /* offset of the outer L4 header */
-    __u32 ip_end; /* offset one past the outer IP datagram (tot_len) */
-    __u8 bad_ext; /* RFC 4884 extension present but malformed */
+    __u32 l4;         /* offset of the outer L4 header */
+    __u32 ip_end;     /* offset one past the outer IP datagram (tot_len) */
+    __u8 bad_ext;     /* RFC 4884 extension present but malformed */
+    __u8 ext_skipped; /* ... or it held objects of a class not read */
 };
 
 static __always_inline int tag_matches(const struct parse_state *s, __u16 field, __u32 target_be, __u16 *flow_id)
@@ -68,38 +76,62 @@ static __always_inline __u32 ipv4_header_len(const struct pm_pkt *p, __u32 off)
     return ihl;
 }
 
-/* RFC 4884 extension after the original datagram, RFC 4950 MPLS label
- * stack inside it. Malformed lengths set bad_ext and leave no labels. */
-static __always_inline void parse_extension(struct parse_state *s, const __u8 *icmp, __u32 quote_hdr_len,
-                                            struct pm_reply_record *r)
+static __always_inline void drop_labels(struct pm_reply_record *r)
 {
-    __u32 orig_len = (__u32)icmp[5] * 4;
-    if (orig_len == 0) return; /* not RFC 4884 compliant or no extension: nothing to read */
-    __u32 ext = s->l4 + 8 + orig_len;
-    if (orig_len < quote_hdr_len + 8 || ext > s->ip_end) {
-        s->bad_ext = 1;
-        return;
+    for (int j = 0; j < PM_MAX_MPLS_LABELS; j++)
+        r->mpls[j] = 0;
+    r->mpls_count = 0;
+}
+
+/* The Internet checksum of [off, end) is valid. False when the span is
+ * longer than PM_EXT_CSUM_MAX_WORDS words, not whole words, or cut short. */
+static __always_inline int ext_checksum_ok(const struct pm_pkt *p, __u32 off, __u32 end)
+{
+    __u32 sum = 0;
+    for (int i = 0; i < PM_EXT_CSUM_MAX_WORDS; i++) {
+        if (off >= end) break;
+        pm_opaque(off);
+        const __u8 *w = pm_pull(p, off, 4);
+        if (!w) return 0;
+        sum += pm_be16(w) + pm_be16(w + 2);
+        off += 4;
     }
-    if (ext == s->ip_end) return; /* length given, no extension structure follows */
+    if (off != end) return 0;
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
+}
+
+/* Start of the extension structure RFC 4884 section 5's compatibility
+ * rule finds, or 0 when there is none: at offset 128 of the ICMP payload,
+ * room for the header and an object, version 2, and a valid checksum over
+ * everything to the end of the datagram. Version and checksum tell an
+ * extension from zero padding or a long quote's own bytes. */
+static __always_inline __u32 compat_extension(const struct parse_state *s)
+{
+    __u32 ext = s->l4 + 8 + PM_EXT_COMPAT_OFFSET;
+    if (ext + 8 > s->ip_end) return 0;
     const __u8 *hdr = pm_pull(&s->pkt, ext, 4);
-    if (!hdr || ext + 4 > s->ip_end || (hdr[0] >> 4) != 2) {
-        s->bad_ext = 1;
-        return;
-    }
-    __u32 obj = ext + 4;
+    if (!hdr || (hdr[0] >> 4) != 2) return 0;
+    if (!ext_checksum_ok(&s->pkt, ext, s->ip_end)) return 0;
+    return ext;
+}
+
+/* The objects of an extension structure, from `obj` to the end of the
+ * datagram: the first RFC 4950 MPLS label stack gives the labels; objects
+ * of other classes (RFC 5837 interface information, ...) and objects past
+ * the PM_MAX_EXT_OBJECTS we walk are skipped and set ext_skipped. A bad
+ * object length sets bad_ext and drops the labels. */
+static __always_inline void parse_ext_objects(struct parse_state *s, __u32 obj, struct pm_reply_record *r)
+{
+    __u8 have_mpls = 0;
     for (int i = 0; i < PM_MAX_EXT_OBJECTS; i++) {
         if (obj >= s->ip_end) return;
         const __u8 *o = pm_pull(&s->pkt, obj, 4);
-        if (!o) {
-            s->bad_ext = 1;
-            return;
-        }
+        if (!o) goto bad;
         __u32 olen = pm_be16(o);
-        if (olen < 4 || obj + olen > s->ip_end || (olen & 3)) {
-            s->bad_ext = 1;
-            return;
-        }
-        if (o[2] == ICMP_EXT_CLASS_MPLS && o[3] == ICMP_EXT_CTYPE_MPLS_STACK) {
+        if (olen < 4 || obj + olen > s->ip_end || (olen & 3)) goto bad;
+        if (o[2] == ICMP_EXT_CLASS_MPLS && o[3] == ICMP_EXT_CTYPE_MPLS_STACK && !have_mpls) {
             __u32 n = (olen - 4) / 4;
             __u8 kept = 0;
             for (int j = 0; j < PM_MAX_MPLS_LABELS; j++) {
@@ -110,10 +142,48 @@ static __always_inline void parse_extension(struct parse_state *s, const __u8 *i
                 kept++;
             }
             r->mpls_count = kept;
-            return;
+            have_mpls = 1;
+        } else {
+            s->ext_skipped = 1;
         }
         obj += olen;
     }
+    if (obj < s->ip_end) s->ext_skipped = 1;
+    return;
+bad:
+    s->bad_ext = 1;
+    drop_labels(r);
+}
+
+/* RFC 4884 extension after the original datagram, RFC 4950 MPLS label
+ * stack inside it. The length byte places it; when that byte is 0, or
+ * cannot be right (past the end, shorter than the quote, no version 2
+ * header where it points), the compatibility rule looks at offset 128: some
+ * routers put other data in that byte (one in the shared captures repeats
+ * the quoted IP ID there) and still append the extension at 128, which is
+ * where tcpdump finds it. A wrong length byte with no valid
+ * extension at 128 sets bad_ext and leaves no labels. */
+static __always_inline void parse_extension(struct parse_state *s, const __u8 *icmp, __u32 quote_hdr_len,
+                                            struct pm_reply_record *r)
+{
+    __u32 orig_len = (__u32)icmp[5] * 4;
+    __u32 ext = s->l4 + 8 + orig_len;
+    if (orig_len) {
+        if (orig_len >= quote_hdr_len + 8 && ext <= s->ip_end) {
+            if (ext == s->ip_end) return; /* length given, no extension structure follows */
+            const __u8 *hdr = pm_pull(&s->pkt, ext, 4);
+            if (hdr && ext + 4 <= s->ip_end && (hdr[0] >> 4) == 2) {
+                parse_ext_objects(s, ext + 4, r);
+                return;
+            }
+        }
+    }
+    ext = compat_extension(s);
+    if (ext) {
+        parse_ext_objects(s, ext + 4, r);
+        return;
+    }
+    if (orig_len) s->bad_ext = 1;
 }
 
 /* ICMP Time Exceeded / Destination Unreachable: identify the quoted probe. */
@@ -158,12 +228,9 @@ static __always_inline __u32 parse_icmp_error(struct parse_state *s, const __u8 
     r->proto = proto;
     r->quoted_ttl = qip[8];
     parse_extension(s, icmp, qihl, r);
-    if (icmp[0] == ICMP_TIME_EXCEEDED_T) {
-        r->kind = PM_REPLY_TIME_EXCEEDED;
-        return PM_RX_TIME_EXCEEDED;
-    }
-    r->kind = PM_REPLY_DEST_UNREACH;
-    return PM_RX_DEST_UNREACH;
+    r->kind = icmp[0] == ICMP_TIME_EXCEEDED_T ? PM_REPLY_TIME_EXCEEDED : PM_REPLY_DEST_UNREACH;
+    if (s->ext_skipped) return PM_RX_EXT_SKIPPED;
+    return icmp[0] == ICMP_TIME_EXCEEDED_T ? PM_RX_TIME_EXCEEDED : PM_RX_DEST_UNREACH;
 }
 
 /* ICMP Echo Reply: no quote; the target echoes our pm_probe_payload. */
@@ -240,8 +307,10 @@ static __always_inline __u32 parse(struct parse_state *s, struct pm_reply_record
     const __u8 *eth = pm_pull(&s->pkt, 0, PM_ETH_HLEN);
     if (!eth) return PM_RX_PASS_NOT_IPV4;
     __u16 ethertype = pm_be16(eth + 12);
-    if (ethertype == ETH_P_8021Q_ || ethertype == ETH_P_8021AD_) {
-        const __u8 *vlan = pm_pull(&s->pkt, PM_ETH_HLEN, 4);
+    /* Up to two tags: 802.1Q, or 802.1ad QinQ (an S-tag, then a C-tag). */
+    for (int i = 0; i < 2; i++) {
+        if (ethertype != ETH_P_8021Q_ && ethertype != ETH_P_8021AD_) break;
+        const __u8 *vlan = pm_pull(&s->pkt, l3, 4);
         if (!vlan) return PM_RX_PASS_NOT_IPV4;
         ethertype = pm_be16(vlan + 2);
         l3 += 4;

@@ -4,7 +4,8 @@
  * ICMP Time Exceeded / Destination Unreachable (quoting our probe), ICMP
  * Echo Reply and TCP SYN-ACK / RST-ACK from a target are validated against
  * the flow tag of wire.h, stamped, written as one fixed-size record into a
- * ring buffer and dropped (or passed with cfg.pass_replies). Everything else
+ * ring buffer and dropped (or passed with cfg.pass_replies; SYN-ACKs are
+ * always passed, see the end of reply_rx). Everything else
  * is passed to the kernel untouched. Every packet bumps exactly one counter.
  *
  * L4 checksums are not verified: kernel SYN-ACKs cross veth with partial
@@ -61,6 +62,11 @@ int reply_rx(struct xdp_md *ctx)
         bpf_ringbuf_submit(out, BPF_RB_NO_WAKEUP);
         count(s.bad_ext ? PM_RX_BAD_EXTENSION : slot);
     }
+    /* A SYN-ACK always goes on to the kernel too: it has no socket for it and
+     * answers with a RST, which ends the target's half-open connection. Left
+     * half-open, the target answers our next SYN on that flow (another TTL)
+     * with a bare ACK instead of a SYN-ACK, and the trace ends one hop late. */
+    if (slot == PM_RX_TCP_SYNACK) return XDP_PASS;
     return cfg.pass_replies ? XDP_PASS : XDP_DROP;
 }
 

@@ -41,7 +41,9 @@ enum pm_reply_kind {
 };
 
 /* Per-CPU counter slots of the XDP program, one per outcome. Every packet
- * the program sees bumps exactly one of them. */
+ * the program sees bumps exactly one of them. The slots PM_RX_TIME_EXCEEDED
+ * ..PM_RX_TCP_RST are the ones reply_rx records (bpf/reply_rx.bpf.c tests
+ * that range), so every recorded outcome sits inside it. */
 enum pm_rx_counter {
     PM_RX_PASS_NOT_IPV4 = 0,     /* ARP, IPv6, ...: XDP_PASS */
     PM_RX_PASS_NOT_OURS,         /* IPv4 but not a reply to this run: XDP_PASS */
@@ -52,6 +54,9 @@ enum pm_rx_counter {
     PM_RX_FOREIGN_TAG,           /* looked like a reply but the flow tag does not match this run */
     PM_RX_TIME_EXCEEDED,         /* recorded */
     PM_RX_DEST_UNREACH,          /* recorded */
+    PM_RX_EXT_SKIPPED,           /* recorded (Time Exceeded or Dest Unreachable, kind in the record):
+                                    its RFC 4884 extension held an object of a class not read
+                                    (RFC 5837 interface information, ...), skipped; labels kept */
     PM_RX_ECHO_REPLY,            /* recorded */
     PM_RX_TCP_SYNACK,            /* recorded */
     PM_RX_TCP_RST,               /* recorded */
@@ -146,7 +151,9 @@ static_assert(offsetof(pm_rx_config, tcp_max_age) == 16);
 static_assert(offsetof(pm_rx_config, local_addr) == 4);
 static_assert(offsetof(pm_rx_config, num_flows) == 8);
 static_assert(offsetof(pm_rx_config, pass_replies) == 14);
-static_assert(PM_RX_COUNTER_MAX == 14, "counter slots changed: update rx::counter_name");
+static_assert(PM_RX_COUNTER_MAX == 15, "counter slots changed: update rx::counter_name");
+static_assert(PM_RX_EXT_SKIPPED > PM_RX_TIME_EXCEEDED && PM_RX_EXT_SKIPPED < PM_RX_TCP_RST,
+              "recorded outcomes must lie in TIME_EXCEEDED..TCP_RST, the range reply_rx records");
 static_assert(sizeof(pm_probe_payload) == 8);
 static_assert(offsetof(pm_probe_payload, fix) == 2);
 static_assert(sizeof(pm_reply_record) == 48, "pm_reply_record layout changed");

@@ -4,6 +4,7 @@
 check_sweep.py discovery TRUTH OUTDIR
 check_sweep.py scamper TRUTH OUTDIR SCAMPER_JSON
 check_sweep.py path TRUTH OUTDIR DST TXKIND
+check_sweep.py distance TRUTH OUTDIR MIN_REACHED [SKIP_PREFIX...]
 """
 import ipaddress
 import json
@@ -126,7 +127,34 @@ def path(truth_path, outdir, dst, txkind):
     return ok
 
 
+def distance(truth_path, outdir, min_reached, *skip_prefixes):
+    """Every reached trace meets its destination first at the true distance
+    (one TTL past the truth's last router hop), and at least MIN_REACHED did.
+    Targets in SKIP_PREFIXES (behind a lossy link: a lost probe at the true
+    distance is met one TTL later, rightly) are left out."""
+    truth = json.load(open(truth_path))
+    skip = [ipaddress.ip_network(p) for p in skip_prefixes]
+    ok, reached, wrong = True, 0, 0
+    for tr in load_traces(outdir):
+        if not tr["reached"] or any(ipaddress.ip_address(tr["dst"]) in n for n in skip):
+            continue
+        reached += 1
+        want = len(truth_target(truth, tr["dst"])["hops"]) + 1
+        at = [h["ttl"] for h in tr["hops"] if h.get("addr") == tr["dst"]]
+        got = min(at) if at else None
+        if got != want:
+            wrong += 1
+            if wrong <= 5:
+                print(f"  {tr['dst']}: destination first at TTL {got}, truth {want}")
+    if wrong:
+        ok = False
+    if reached < int(min_reached):
+        print(f"  only {reached} traces reached, want >= {min_reached}"); ok = False
+    print(f"distance {outdir}: {reached} reached, {wrong} at a wrong TTL: {'ok' if ok else 'BAD'}")
+    return ok
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    ok = {"discovery": discovery, "scamper": scamper, "path": path}[cmd](*args)
+    ok = {"discovery": discovery, "scamper": scamper, "path": path, "distance": distance}[cmd](*args)
     sys.exit(0 if ok else 1)

@@ -106,6 +106,8 @@ std::string_view counter_name(int slot) noexcept
         return "time_exceeded";
     case PM_RX_DEST_UNREACH:
         return "dest_unreach";
+    case PM_RX_EXT_SKIPPED:
+        return "ext_skipped";
     case PM_RX_ECHO_REPLY:
         return "echo_reply";
     case PM_RX_TCP_SYNACK:

@@ -69,7 +69,8 @@ ProbeSession::ProbeSession(const SessionConfig &cfg, rx::ReplySink sink, void *s
         .run_id = cfg_.run_id,
     };
     // The XDP program goes first: replies to the first probes must not reach
-    // the kernel (which would answer TCP SYN-ACKs with RSTs) before it is there.
+    // the kernel alone before it is there (the kernel still sees SYN-ACKs,
+    // and its RSTs close the targets' half-open connections).
     const rx::RxConfig rx_cfg{
         .run_id = cfg_.run_id,
         .local_addr_be = htonl(hop_.src_ip),
