@@ -2,6 +2,8 @@
 // long, double), no NaN or infinity (such values are left out), text escaped.
 #include "graph/graph_export.h"
 
+#include "graph/as_layer.h"
+
 #include <cmath>
 #include <ostream>
 #include <set>
@@ -56,6 +58,8 @@ std::string edge_role(const TopologyGraph &g, const EdgeRef &e)
         return t.kind == VertexKind::cluster ? cluster_kind_name(t.cluster_kind) : "alias";
     }
     case EdgeKind::located_in: return "located_in";
+    case EdgeKind::in_as: return "in_as";
+    case EdgeKind::as_link: return "as_boundary";
     }
     return "unknown";
 }
@@ -75,6 +79,7 @@ Rgb role_colour(HopRole r, VertexKind k)
     if (k == VertexKind::vantage) return {0, 0, 0};
     if (k == VertexKind::prefix) return {160, 160, 160};
     if (k == VertexKind::region) return {120, 180, 120};
+    if (k == VertexKind::autonomous_system) return {200, 160, 90};
     if (k == VertexKind::router) return {90, 90, 140};
     switch (r) {
     case HopRole::cpe: return {141, 211, 199};
@@ -117,6 +122,7 @@ void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout 
         {"b", "node", "int"},              {"weight", "edge", "double"},      {"ekind", "edge", "string"},
         {"erole", "edge", "string"},       {"flows", "edge", "long"},         {"emin_ttl", "edge", "int"},
         {"emax_ttl", "edge", "int"},       {"ttl_gap", "edge", "int"},        {"min_rtt_delta_ms", "edge", "double"},
+        {"as_boundary", "edge", "boolean"},
     };
     for (const Key &k : keys) {
         // Edge keys share attribute names with node keys ("kind", "role") but need distinct ids.
@@ -195,6 +201,8 @@ void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout 
         if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches)
             data("ttl_gap", std::to_string(e.info->ttl_gap == 255 ? 0 : e.info->ttl_gap));
         data("min_rtt_delta_ms", num(e.info->min_rtt_delta_ms));
+        if (e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::as_link)
+            data("as_boundary", is_as_boundary(g, e) ? "true" : "false");
         buf += "    </edge>\n";
         out << buf;
     });
@@ -221,6 +229,7 @@ void write_gexf(const TopologyGraph &g, std::ostream &out, const GraphLayout *la
            "    <attributes class=\"edge\">\n"
            "      <attribute id=\"0\" title=\"kind\" type=\"string\"/>\n"
            "      <attribute id=\"1\" title=\"role\" type=\"string\"/>\n"
+           "      <attribute id=\"2\" title=\"as_boundary\" type=\"boolean\"/>\n"
            "    </attributes>\n"
            "    <nodes>\n";
     std::string buf;
@@ -254,9 +263,10 @@ void write_gexf(const TopologyGraph &g, std::ostream &out, const GraphLayout *la
         fmt::format_to(std::back_inserter(buf),
                        "      <edge id=\"e{}\" source=\"n{}\" target=\"n{}\" weight=\"{}\">\n        <attvalues>\n"
                        "          <attvalue for=\"0\" value=\"{}\"/>\n          <attvalue for=\"1\" value=\"{}\"/>\n"
+                       "          <attvalue for=\"2\" value=\"{}\"/>\n"
                        "        </attvalues>\n      </edge>\n",
                        idx++, e.src, e.dst, std::max<uint32_t>(1, e.info->times_seen), edge_kind_name(e.info->kind),
-                       edge_role(g, e));
+                       edge_role(g, e), is_as_boundary(g, e) ? "true" : "false");
         out << buf;
     });
     out << "    </edges>\n  </graph>\n</gexf>\n";

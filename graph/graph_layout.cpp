@@ -357,11 +357,14 @@ GraphLayout lay_out_graph(const TopologyGraph &g, const Annotation &a, const std
             out.position[v] = out.position[p.hidden_at[v]];
             set[v] = 1;
         }
-    // Clusters, routers and regions at the centroid of their members.
+    // Clusters, routers, regions and ASes at the centroid of their members.
     std::vector<Point> sum(n);
     std::vector<uint32_t> count(n, 0);
     g.for_each_edge([&](const EdgeRef &e) {
-        if ((e.info->kind != EdgeKind::member_of && e.info->kind != EdgeKind::located_in) || !set[e.src]) return;
+        if ((e.info->kind != EdgeKind::member_of && e.info->kind != EdgeKind::located_in &&
+             e.info->kind != EdgeKind::in_as) ||
+            !set[e.src])
+            return;
         sum[e.dst].x += out.position[e.src].x;
         sum[e.dst].y += out.position[e.src].y;
         ++count[e.dst];

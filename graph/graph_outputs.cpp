@@ -5,6 +5,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "graph/as_layer.h"
 #include "graph/geo_regions.h"
 #include "graph/graph_export.h"
 #include "graph/hop_classifier.h"
@@ -44,6 +45,8 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
                                        .ixp = opts.ixp_file.empty() ? nullptr : &ixp,
                                        .location = location.get()});
     Annotation ann = annotate_topology(builder, classifier, rules);
+    const AsLayerSummary as = add_as_layer(builder.graph());
+    if (as.ases) log::info("AS layer: {} interfaces in {} ASes, {} links cross between two", as.interfaces, as.ases, as.boundary_links);
     if (opts.geolocate) {
         GeoRegionsSummary geo = add_geo_regions(builder);
         log::info("geolocation: {} hops placed in {} regions", geo.located_hops, geo.regions);

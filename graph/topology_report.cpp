@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/core.h>
 
@@ -34,6 +35,10 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
         size_t traces = 0;
     };
     std::map<std::string, Segment> segments;
+    // AS path per destination /24: the ASes of the answering hops in order,
+    // repeats folded, hops with no known AS left out; traces per distinct path.
+    std::map<uint32_t, std::map<std::vector<int64_t>, size_t>> as_paths;
+    std::map<int64_t, std::string> as_names;
     json paths = json::array(), near_paths = json::array();
     size_t reached = 0, lineno = 0;
     std::string line;
@@ -48,7 +53,12 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
             t.reached = p.value("reached", false);
             reached += t.reached;
             std::set<std::string> seen_clusters;
+            std::vector<int64_t> as_path;
             for (const json &h : p.at("hops")) {
+                if (const int64_t asn = h.value("asn", int64_t{0}); asn != 0) {
+                    if (as_path.empty() || as_path.back() != asn) as_path.push_back(asn);
+                    if (h.contains("as_name") && h["as_name"].is_string()) as_names.emplace(asn, h["as_name"].get<std::string>());
+                }
                 if (h.at("ip").is_null()) { // a probed silent hop: keeps its anonymous vertex
                     t.hops.push_back(Hop{.ttl = h.at("index").get<uint8_t>()});
                     continue;
@@ -71,6 +81,7 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
             for (const json &c : p.value("clusters", json::array()))
                 if (segments.count(c.value("id", std::string()))) segments[c["id"].get<std::string>()].kind = c.value("kind", "");
             for (const std::string &id : seen_clusters) ++segments[id].traces;
+            if (auto d = parse_ipv4(t.dst); d && !as_path.empty()) ++as_paths[*d & 0xffffff00u][as_path];
             if (want) {
                 auto d = parse_ipv4(t.dst);
                 if (d && *d == *want) paths.push_back(p);
@@ -118,6 +129,17 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
     for (auto &[id, s] : segments)
         segs.push_back({{"id", id}, {"kind", s.kind}, {"members", s.members}, {"traces", s.traces}});
     report["segments"] = segs;
+    json asp = json::array();
+    for (const auto &[net, by_path] : as_paths) {
+        json variants = json::array();
+        for (const auto &[path, traces] : by_path) {
+            json names = json::array();
+            for (int64_t a : path) names.push_back(as_names.count(a) ? json(as_names[a]) : json(nullptr));
+            variants.push_back({{"as_path", path}, {"as_names", names}, {"traces", traces}});
+        }
+        asp.push_back({{"prefix", format_ipv4(net) + "/24"}, {"paths", variants}});
+    }
+    report["as_paths"] = asp;
     return report;
 }
 
@@ -161,6 +183,19 @@ std::string render_report_text(const json &r)
         out += fmt::format("  {:<18} -> {:<18} {:<16} {:>7} paths\n", l["from"].get<std::string>(), l["to"].get<std::string>(),
                            via, l["paths"].get<size_t>());
     }
+    out += "\nAS paths to prefixes (hops with no known AS left out):\n";
+    if (r.value("as_paths", json::array()).empty()) out += "  none (no hop has an AS number)\n";
+    for (const json &p : r.value("as_paths", json::array()))
+        for (const json &v : p["paths"]) {
+            std::string path;
+            const json &names = v["as_names"];
+            for (size_t i = 0; i < v["as_path"].size(); ++i) {
+                path += fmt::format("{}AS{}", path.empty() ? "" : " ", v["as_path"][i].get<int64_t>());
+                if (i < names.size() && names[i].is_string()) path += " (" + names[i].get<std::string>() + ")";
+            }
+            out += fmt::format("  {:<18} {}  [{} trace{}]\n", p["prefix"].get<std::string>(), path,
+                               v["traces"].get<size_t>(), v["traces"].get<size_t>() == 1 ? "" : "s");
+        }
     out += "\nCGNAT, backbone and other segments:\n";
     if (r["segments"].empty()) out += "  none\n";
     for (const json &sg : r["segments"]) {

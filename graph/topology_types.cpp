@@ -14,14 +14,15 @@ constexpr std::array<const char *, 5> kScopeNames = {"unknown", "local", "privat
 
 const char *vertex_kind_name(VertexKind k)
 {
-    static constexpr std::array<const char *, 7> names = {"interface", "anonymous", "router", "cluster",
-                                                          "region",    "prefix",    "vantage"};
+    static constexpr std::array<const char *, 8> names = {"interface", "anonymous", "router",  "cluster",
+                                                          "region",    "prefix",    "vantage", "as"};
     return names[static_cast<size_t>(k)];
 }
 
 const char *edge_kind_name(EdgeKind k)
 {
-    static constexpr std::array<const char *, 4> names = {"link", "member_of", "located_in", "reaches"};
+    static constexpr std::array<const char *, kEdgeKindCount> names = {"link",    "member_of", "located_in",
+                                                          "reaches", "in_as",     "as_link"};
     return names[static_cast<size_t>(k)];
 }
 

@@ -16,8 +16,11 @@ namespace pathmap::graph {
 using VertexId = uint32_t;
 inline constexpr VertexId kNoVertex = std::numeric_limits<VertexId>::max();
 
-enum class VertexKind : uint8_t { interface, anonymous, router, cluster, region, prefix, vantage };
-enum class EdgeKind : uint8_t { link, member_of, located_in, reaches };
+// autonomous_system: one per AS an interface belongs to (graph/as_layer.h),
+// joined to its interfaces by in_as; as_link joins two ASes a link crosses.
+enum class VertexKind : uint8_t { interface, anonymous, router, cluster, region, prefix, vantage, autonomous_system };
+enum class EdgeKind : uint8_t { link, member_of, located_in, reaches, in_as, as_link };
+inline constexpr int kEdgeKindCount = 6;
 
 // Hop roles, in the order the rules file and the docs list them.
 enum class HopRole : uint8_t {

@@ -55,7 +55,7 @@ struct TopologyGraph::Impl {
     EndsOf ends_of{&edges};
     detail::FlatIndex by_addr;
     std::unordered_map<VertexId, PrefixStats> prefix_stats; // prefix vertices only (thousands)
-    detail::EdgeIndex by_edge[4]; // one per EdgeKind
+    detail::EdgeIndex by_edge[kEdgeKindCount]; // one per EdgeKind
     detail::BoostAdjacency adjacency;
     size_t adjacency_vertices = 0, adjacency_edges = 0; // what `adjacency` was built from
     bool adjacency_built = false;

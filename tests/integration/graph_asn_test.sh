@@ -55,6 +55,64 @@ if len(addrs) < 50 or with_asn < 0.8 * len(addrs):
     sys.exit(1)
 print(f"asn equal to location lookup for all {len(addrs)} ({with_asn} with an AS); countries: {len({c for _, c in ours.values() if c})}")
 PY
+# The AS layer, read back by networkx: every interface with an AS has one
+# in_as edge to that AS's vertex; a link is as_boundary exactly when its ends
+# lie in two different known ASes, and each such pair of ASes has an as_link;
+# `pathmap report` gives each prefix the AS path its hops cross.
+$PY - "$BIN" "${read_ok[@]}" <<'PY' || fail=1
+import json, subprocess, sys, networkx as nx
+bin_, dirs = sys.argv[1], sys.argv[2:]
+checked = boundaries = paths = 0
+for d in dirs:
+    g = nx.read_graphml(d + "/topology.graphml")
+    kind = nx.get_node_attributes(g, "kind")
+    asn = {n: int(a.get("asn", 0)) for n, a in g.nodes(data=True)}
+    as_of = {asn[n]: n for n in g if kind[n] == "as"}
+    if len(as_of) != sum(1 for n in g if kind[n] == "as"):
+        print(f"FAIL {d}: two AS vertices for one AS"); sys.exit(1)
+    in_as, as_links = {}, set()
+    for u, v, a in g.edges(data=True):
+        if a["kind"] == "in_as":
+            if u in in_as or kind[v] != "as" or asn[v] != asn[u]:
+                print(f"FAIL {d}: bad in_as {g.nodes[u]['label']} -> {g.nodes[v]['label']}"); sys.exit(1)
+            in_as[u] = v
+        elif a["kind"] == "as_link":
+            as_links.add((asn[u], asn[v]))
+    for n in g:
+        if kind[n] == "interface" and asn[n] and n not in in_as:
+            print(f"FAIL {d}: {g.nodes[n]['label']} in AS{asn[n]} has no in_as edge"); sys.exit(1)
+    want_links = set()
+    for u, v, a in g.edges(data=True):
+        if a["kind"] != "link":
+            continue
+        crossing = kind[u] == kind[v] == "interface" and asn[u] and asn[v] and asn[u] != asn[v]
+        if bool(a.get("as_boundary")) != bool(crossing):
+            print(f"FAIL {d}: as_boundary={a.get('as_boundary')} on {g.nodes[u]['label']} -> {g.nodes[v]['label']}"); sys.exit(1)
+        if crossing:
+            want_links.add((asn[u], asn[v])); boundaries += 1
+    if want_links != as_links:
+        print(f"FAIL {d}: as_link edges {sorted(as_links)} != crossings {sorted(want_links)}"); sys.exit(1)
+    rep = json.loads(subprocess.run([bin_, "report", d, "--json"], capture_output=True, text=True, check=True).stdout)
+    # Independent AS path per trace from profiles.jsonl, repeats folded.
+    want = {}
+    for line in open(d + "/profiles.jsonl"):
+        p = json.loads(line)
+        seq = []
+        for h in p["hops"]:
+            if h.get("asn") and (not seq or seq[-1] != h["asn"]):
+                seq.append(h["asn"])
+        if seq:
+            net = ".".join(p["dst"].split(".")[:3]) + ".0/24"
+            want.setdefault(net, set()).add(tuple(seq))
+    got = {e["prefix"]: {tuple(v["as_path"]) for v in e["paths"]} for e in rep["as_paths"]}
+    if got != want:
+        print(f"FAIL {d}: report AS paths {got} != {want}"); sys.exit(1)
+    paths += sum(len(v) for v in got.values())
+    checked += 1
+if boundaries == 0 or paths == 0:
+    print("FAIL: no AS boundary or AS path in any Atlas file"); sys.exit(1)
+print(f"AS layer: {checked} graphs, {boundaries} as_boundary links, {paths} AS paths in the reports")
+PY
 # A pfx2as file takes precedence for the prefixes it names.
 one=$(ls "$REAL"/atlas/sagan_traceroute_4610.json)
 printf '4.0.0.0\t9\t64500\n' >"$WORK/pfx2as.txt"
