@@ -1,7 +1,8 @@
 // Readers of traceroute data users already have, all into pathmap::Trace:
 // pathmap traces.jsonl, scamper JSON (sc_warts2json), RIPE Atlas traceroute
-// results, mtr --json and plain `traceroute [-n]` text. `auto` looks at the
-// first bytes of the file.
+// results, mtr --json, and traceroute-family text (Linux/BSD/macOS traceroute,
+// paris-traceroute, tracepath). `auto` looks at the first bytes of the file.
+// docs/GRAPH.md lists every variant read, with an example.
 #pragma once
 
 #include <filesystem>
@@ -31,7 +32,9 @@ std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string 
 std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &name);
 std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &name);
 std::vector<Trace> parse_mtr_json(std::string_view text, const std::string &name);
+// Traceroute text of any variant; tracepath output goes to parse_tracepath_text.
 std::vector<Trace> parse_traceroute_text(std::string_view text, const std::string &name);
+std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string &name);
 
 std::vector<Trace> parse_traces(std::string_view text, InputFormat f, const std::string &name);
 std::vector<Trace> read_traces_file(const std::filesystem::path &file, InputFormat f = InputFormat::auto_detect);

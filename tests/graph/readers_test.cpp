@@ -1,5 +1,6 @@
 // Every input format, parsed from files real tools wrote on the testbed
-// (scamper, mtr, traceroute) and a hand-written RIPE Atlas result.
+// (scamper, mtr, traceroute), a hand-written RIPE Atlas result and small
+// in-memory variants. The real-world corpus is realdata_corpus_test.cpp.
 #include <gtest/gtest.h>
 
 #include "graph/input_formats.h"
@@ -47,13 +48,19 @@ TEST(Readers, TracerouteWithNamesAndSeveralProbes)
                                     " 2  * r2.example (198.18.1.2)  1.5 ms r2b.example (198.18.1.3)  1.2 ms\n"
                                     " 3  * * *\n",
                                     "t");
-    ASSERT_EQ(ts.size(), 1u);
+    // Two routers answered at TTL 2: one trace per branch, flow ids 0 and 1.
+    ASSERT_EQ(ts.size(), 2u);
     ASSERT_EQ(ts[0].hops.size(), 3u); // "3  * * *" is a probed, silent hop
     EXPECT_TRUE(ts[0].hops[2].addr.empty());
     EXPECT_EQ(ts[0].hops[0].rdns.value_or(""), "gw.example");
     EXPECT_EQ(ts[0].hops[1].addr, "198.18.1.2");
     EXPECT_DOUBLE_EQ(ts[0].hops[1].rtt_ms, 1.5);
     EXPECT_FALSE(ts[0].reached);
+    EXPECT_EQ(ts[1].flow_id, 1);
+    EXPECT_EQ(ts[1].hops[0].addr, "198.18.0.1");
+    EXPECT_EQ(ts[1].hops[1].addr, "198.18.1.3");
+    EXPECT_EQ(ts[1].hops[1].rdns.value_or(""), "r2b.example");
+    EXPECT_DOUBLE_EQ(ts[1].hops[1].rtt_ms, 1.2);
 }
 
 TEST(Readers, ScamperJsonFromTestbed)
@@ -159,6 +166,68 @@ TEST(Readers, DetectionAndErrors)
     }
     EXPECT_THROW(read_traces_file("/nonexistent"), InputError);
     EXPECT_FALSE(parse_input_format("csv").has_value());
+}
+
+TEST(Readers, TracerouteVariantsInOneFile)
+{
+    // A run without its header, then a Linux run with !H, MPLS and a BSD continuation line.
+    auto ts = parse_traceroute_text(" 1  192.0.2.1  0.5 ms  0.4 ms\n"
+                                    " 2  198.51.100.7  1.0 ms *\n"
+                                    "traceroute to 203.0.113.9 (203.0.113.9), 30 hops max\n"
+                                    " 1  192.0.2.1 <MPLS:L=16,E=0,S=1,T=1>  0.5 ms\n"
+                                    " 2  r2 (198.51.100.1)  1.1 ms !H\n"
+                                    "    r2b (198.51.100.2)  1.3 ms !<10>\n",
+                                    "v.txt");
+    ASSERT_EQ(ts.size(), 3u);
+    EXPECT_EQ(ts[0].dst, "198.51.100.7"); // no header: the answered last hop
+    EXPECT_TRUE(ts[0].reached);
+    EXPECT_EQ(ts[1].dst, "203.0.113.9");
+    EXPECT_EQ(ts[1].hops[0].mpls_labels, std::vector<uint32_t>{16});
+    EXPECT_EQ(ts[1].hops[1].icmp_code, 1);
+    EXPECT_EQ(ts[1].stop_reason, "unreachable");
+    EXPECT_EQ(ts[2].hops[1].addr, "198.51.100.2");
+    EXPECT_EQ(ts[2].hops[1].icmp_code, 10);
+    // Lines that are no traceroute: one error naming file and line.
+    try {
+        parse_traceroute_text(" 1  0.5 ms 192.0.2.1\n", "bad.txt");
+        FAIL();
+    } catch (const InputError &e) {
+        EXPECT_NE(std::string(e.what()).find("bad.txt:1: an RTT before any address"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(parse_traceroute_text(" 1  192.0.2.1  0.5 ms\nhello\n", "bad.txt"), InputError);
+    EXPECT_EQ(detect_input_format(" 1  192.0.2.1  0.5 ms\n"), InputFormat::traceroute);
+    EXPECT_EQ(detect_input_format(" 1?: [LOCALHOST]   pmtu 1500\n"), InputFormat::traceroute);
+}
+
+TEST(Readers, AtlasSkipsWhatCannotBeGraphed)
+{
+    auto ts = parse_atlas_json(R"([{"type":"traceroute","dst_addr":"192.0.2.9","result":[{"hop":1,"result":[{"from":"192.0.2.1","rtt":1.0},{"from":"192.0.2.2","rtt":2.0}]}]},
+                                   {"type":"traceroute","result":[{"error":"name resolution failed"}]},
+                                   {"type":"traceroute","af":6,"dst_addr":"2001:db8::1","result":[]},
+                                   {"type":"traceroute","dst_addr":"192.0.2.9","result":[{"hop":1,"result":[{"from":"192.0.2.1","late":2}]}]}])",
+                               "a.json");
+    ASSERT_EQ(ts.size(), 2u); // the first result, in two branches
+    EXPECT_EQ(ts[0].hops[0].addr, "192.0.2.1");
+    EXPECT_EQ(ts[1].hops[0].addr, "192.0.2.2");
+}
+
+TEST(Readers, ScamperTracelbDiamond)
+{
+    // 192.0.2.1 -> {192.0.2.2 (flow 1), 192.0.2.3 (flow 2)} -> 192.0.2.9 (through a silent TTL from .3)
+    auto ts = parse_scamper_json(
+        R"({"type":"tracelb","dst":"192.0.2.9","firsthop":1,"nodes":[)"
+        R"({"addr":"192.0.2.1","links":[[{"addr":"192.0.2.2","probes":[{"ttl":2,"flowid":1,"replyc":1,"replies":[{"rtt":1.5}]}]},)"
+        R"({"addr":"192.0.2.3","probes":[{"ttl":2,"flowid":2,"replyc":1,"replies":[{"rtt":1.6}]}]}]]},)"
+        R"({"addr":"192.0.2.2","links":[[{"addr":"192.0.2.9","probes":[{"ttl":3,"flowid":1,"replyc":1}]}]]},)"
+        R"({"addr":"192.0.2.3","links":[[{"addr":"*"}],[{"addr":"192.0.2.9","probes":[{"ttl":4,"flowid":2,"replyc":1}]}]]}]})",
+        "lb.json");
+    ASSERT_EQ(ts.size(), 2u);
+    EXPECT_EQ(ts[0].flow_id, 1);
+    EXPECT_EQ(ts[0].hops.at(1).addr, "192.0.2.2");
+    EXPECT_DOUBLE_EQ(ts[0].hops.at(1).rtt_ms, 1.5);
+    EXPECT_EQ(ts[1].flow_id, 2);
+    EXPECT_EQ(ts[1].hops.at(1).addr, "192.0.2.3");
+    for (const Trace &t : ts) EXPECT_TRUE(t.reached);
 }
 
 } // namespace

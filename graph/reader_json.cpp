@@ -1,0 +1,95 @@
+// JSON helpers shared by the foreign-format readers (reader_json.h).
+#include "graph/reader_json.h"
+
+#include <charconv>
+
+#include "graph/input_formats.h"
+
+namespace pathmap::graph
+{
+
+using nlohmann::json;
+
+std::vector<json> json_documents(std::string_view text, const std::string &name)
+{
+    std::vector<json> docs;
+    std::string whole_error;
+    try {
+        docs.push_back(json::parse(text));
+        return docs;
+    } catch (const json::parse_error &e) {
+        whole_error = e.what();
+    }
+    size_t lineno = 0, start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        ++lineno;
+        start = end + 1;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+        try {
+            docs.push_back(json::parse(line));
+        } catch (const json::parse_error &e) {
+            // A pretty-printed document fails on its first line: report the
+            // whole-document error, which says where it really broke.
+            if (docs.empty()) throw InputError(name + ": not JSON (truncated or damaged?): " + whole_error);
+            throw InputError(name + ": line " + std::to_string(lineno) + ": not JSON: " + e.what());
+        }
+    }
+    return docs;
+}
+
+std::vector<const json *> json_records(const std::vector<json> &docs)
+{
+    std::vector<const json *> items;
+    for (const json &doc : docs) {
+        if (doc.is_array())
+            for (const json &d : doc)
+                items.push_back(&d);
+        else
+            items.push_back(&doc);
+    }
+    return items;
+}
+
+std::optional<double> json_double(const json &j, const char *key)
+{
+    if (!j.is_object() || !j.contains(key)) return std::nullopt;
+    const json &v = j[key];
+    if (v.is_number()) return v.get<double>();
+    if (v.is_string()) {
+        const std::string &s = v.get_ref<const std::string &>();
+        double d = 0;
+        auto r = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return d;
+    }
+    return std::nullopt;
+}
+
+std::optional<long long> json_int(const json &j, const char *key)
+{
+    if (!j.is_object() || !j.contains(key)) return std::nullopt;
+    const json &v = j[key];
+    if (v.is_number_integer()) return v.get<long long>();
+    if (v.is_number_float()) {
+        double d = v.get<double>();
+        if (d == static_cast<double>(static_cast<long long>(d))) return static_cast<long long>(d);
+        return std::nullopt;
+    }
+    if (v.is_string()) {
+        const std::string &s = v.get_ref<const std::string &>();
+        long long n = 0;
+        auto r = std::from_chars(s.data(), s.data() + s.size(), n);
+        if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return n;
+    }
+    return std::nullopt;
+}
+
+std::string json_string(const json &j, const char *key)
+{
+    if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return {};
+    return j[key].get<std::string>();
+}
+
+} // namespace pathmap::graph
