@@ -22,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "graph/geo_input.h"
 #include "graph/geo/code_tables.h"
 #include "graph/geo/gazetteer.h"
 #include "graph/geo/geo_json.h"
@@ -327,7 +328,7 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
 int end_to_end(const Gazetteer &gz, const std::string &path, unsigned threads)
 {
     auto t0 = std::chrono::steady_clock::now();
-    const std::vector<GeoTrace> traces = read_geo_input_file(path);
+    const std::vector<GeoTrace> traces = pathmap::graph::read_geo_traces(path);
     const double read_s = seconds_since(t0);
     const PathGeolocator loc({.gazetteer = &gz, .params = g_params});
     t0 = std::chrono::steady_clock::now();

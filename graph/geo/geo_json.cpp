@@ -2,12 +2,9 @@
 #include "graph/geo/geo_json.h"
 
 #include <cmath>
-#include <fstream>
-#include <istream>
 
 #include <nlohmann/json.hpp>
 
-#include "pathmap/trace_io.h"
 
 namespace pathmap::geo
 {
@@ -89,40 +86,6 @@ GeoTrace annotated_trace_from_json(const json &j)
         return t;
     } catch (const json::exception &e) {
         throw GeoInputError(std::string("bad annotated trace: ") + e.what());
-    }
-}
-
-std::vector<GeoTrace> read_geo_input(std::istream &in)
-{
-    std::vector<GeoTrace> out;
-    std::string line;
-    size_t lineno = 0;
-    while (std::getline(in, line)) {
-        ++lineno;
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        try {
-            json j = json::parse(line);
-            if (is_annotated_trace(j))
-                out.push_back(annotated_trace_from_json(j));
-            else
-                out.push_back(geo_trace_from(trace_from_json(j)));
-        } catch (const json::parse_error &e) {
-            throw GeoInputError("line " + std::to_string(lineno) + ": not JSON (" + e.what() + ")");
-        } catch (const std::runtime_error &e) {
-            throw GeoInputError("line " + std::to_string(lineno) + ": " + e.what());
-        }
-    }
-    return out;
-}
-
-std::vector<GeoTrace> read_geo_input_file(const std::string &path)
-{
-    std::ifstream in(path);
-    if (!in) throw GeoInputError("cannot open " + path);
-    try {
-        return read_geo_input(in);
-    } catch (const GeoInputError &e) {
-        throw GeoInputError(path + ": " + e.what());
     }
 }
 

@@ -1,9 +1,8 @@
-// JSON for geolocation: the annotated-trace input format (one object per
-// line, docs/GEOLOCATION.md), detection of pathmap traces.jsonl lines, and
-// the geolocated.jsonl output.
+// JSON for geolocation: one annotated-trace line (docs/GEOLOCATION.md) and
+// the geolocated.jsonl output. Files are read by graph/geo_input.h, which
+// takes every other format through the graph's readers.
 #pragma once
 
-#include <iosfwd>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,10 +22,6 @@ struct GeoInputError : std::runtime_error {
 bool is_annotated_trace(const nlohmann::json &j);
 GeoTrace annotated_trace_from_json(const nlohmann::json &j); // throws GeoInputError
 Location location_from_json(const nlohmann::json &j);        // throws GeoInputError
-
-// Either format, line by line; errors name the line.
-std::vector<GeoTrace> read_geo_input(std::istream &in);
-std::vector<GeoTrace> read_geo_input_file(const std::string &path);
 
 nlohmann::json to_json(const GeoResult &r);
 

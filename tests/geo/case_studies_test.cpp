@@ -1,6 +1,7 @@
 // The paper's two case studies decode to their validated locations.
 #include <gtest/gtest.h>
 
+#include "graph/geo_input.h"
 #include "graph/geo/geo_json.h"
 #include "graph/geo/path_geolocator.h"
 #include "tests/geo/geo_test_support.h"
@@ -24,7 +25,7 @@ constexpr Validated kNuremberg{0, 49.4521, 11.0767, "Nuremberg"};
 
 GeoResult decode_fixture(const std::string &file)
 {
-    auto traces = read_geo_input_file(test::data(file));
+    auto traces = graph::read_geo_traces(test::data(file));
     EXPECT_EQ(traces.size(), 1u);
     PathGeolocator locator({.gazetteer = &test::gazetteer()});
     return locator.locate(traces.at(0));

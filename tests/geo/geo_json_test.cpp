@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/geo/geo_json.h"
+#include "graph/geo_input.h"
 #include "tests/geo/geo_test_support.h"
 
 namespace pathmap::geo
@@ -19,7 +20,7 @@ TEST(GeoJson, ReadsBothFormatsInInputOrder)
         "\n\n"
         R"({"src_anchor":{"city":"Zurich","country":"CH"},"dst_anchor":null,"hops":[{"hop":4,"addr":"192.0.2.1","rtt_ms":1.5,"rdns":null,"rdns_hint":null,"ixp":{"city":"Zurich","country":"CH","lat":47.37,"lon":8.55},"geodb":null}]})"
         "\n");
-    auto traces = read_geo_input(in);
+    auto traces = graph::read_annotated_lines(in);
     ASSERT_EQ(traces.size(), 2u);
     EXPECT_EQ(traces[0].hops.size(), 2u);
     EXPECT_EQ(traces[0].hops[0].rdns.value_or(""), "ae1.fra1.example.net");
@@ -38,7 +39,7 @@ TEST(GeoJson, BadLinesNameTheLine)
                             R"({"hops":[{"hop":1,"geodb":{"city":"X","lat":5}}]})", R"({"dst":"1.2.3.4"})"}) {
         std::istringstream in(std::string("\n") + bad + "\n");
         try {
-            read_geo_input(in);
+            graph::read_annotated_lines(in);
             ADD_FAILURE() << "accepted: " << bad;
         } catch (const GeoInputError &e) {
             EXPECT_EQ(std::string(e.what()).rfind("line 2:", 0), 0u) << e.what();
@@ -48,7 +49,7 @@ TEST(GeoJson, BadLinesNameTheLine)
 
 TEST(GeoJson, OutputHasTheIssueFields)
 {
-    auto traces = read_geo_input_file(test::data("case_zurich_indonesia.jsonl"));
+    auto traces = graph::read_geo_traces(test::data("case_zurich_indonesia.jsonl"));
     const PathGeolocator locator({.gazetteer = &test::gazetteer()});
     const nlohmann::json j = to_json(locator.locate(traces.at(0)));
     for (const char *k : {"pcs", "alignment", "distance_km", "flagged_segments", "hops"})

@@ -14,6 +14,8 @@
 #include "graph/geo/gazetteer.h"
 #include "graph/geo/geo_json.h"
 #include "graph/geo/path_geolocator.h"
+#include "graph/geo_input.h"
+#include "graph/input_formats.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
 
@@ -24,6 +26,7 @@ namespace
 
 struct GeolocateOptions {
     std::string input;
+    std::string format = "auto";
     std::string out_dir;
     std::string vantage;
     std::string dst_anchor;
@@ -89,12 +92,17 @@ void run_geolocate(const GeolocateOptions &o)
                                                                     .max_weight = p.prior_max_weight}));
     }
 
+    const auto format = graph::parse_input_format(o.format);
+    if (!format) throw UsageError("--format " + o.format + ": not a known input format");
     std::vector<geo::GeoTrace> traces;
     try {
-        traces = geo::read_geo_input_file(o.input);
+        traces = graph::read_geo_traces(o.input, *format);
     } catch (const geo::GeoInputError &e) {
         throw UsageError(e.what());
+    } catch (const graph::InputError &e) {
+        throw UsageError(e.what());
     }
+    if (traces.empty()) throw UsageError(o.input + ": no IPv4 traces to geolocate");
 
     const geo::PathGeolocator locator(ctx);
     std::vector<geo::GeoResult> results(traces.size());
@@ -133,9 +141,13 @@ void add_geolocate_command(CLI::App &app)
     CLI::App *cmd = app.add_subcommand(
         "geolocate",
         "Place each hop on the map with a posterior, and score how far to trust each path (PCS)");
-    cmd->add_option("INPUT", opts->input, "traces.jsonl from pathmap, or annotated-trace JSON lines")
+    cmd->add_option("INPUT", opts->input,
+                    "Traces in any format `pathmap graph` reads (pathmap traces.jsonl, scamper JSON, RIPE Atlas, mtr "
+                    "--json, traceroute/tracepath text), or annotated-trace JSON lines (docs/GEOLOCATION.md)")
         ->required()
         ->check(CLI::ExistingFile);
+    cmd->add_option("--format", opts->format, "Input format: auto, pathmap, scamper, atlas, mtr, traceroute")
+        ->capture_default_str();
     cmd->add_option("-o,--out", opts->out_dir, "Output directory (geolocated.jsonl goes there)")->required();
     cmd->add_option("--vantage", opts->vantage, "Where the traces start: CITY, CITY,CC or LAT,LON");
     cmd->add_option("--dst-anchor", opts->dst_anchor, "Where the destinations are: CITY, CITY,CC or LAT,LON");
