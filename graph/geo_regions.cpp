@@ -35,6 +35,10 @@ GeoRegionsSummary add_geo_regions(TopologyBuilder &b)
         }
         if (t.hops.empty()) continue;
         geo::GeoResult r = locator.locate(t);
+        geo::PlacementCounts c;
+        c.add(r);
+        s.hops_placed += c.placed;
+        s.hops_no_evidence += c.no_evidence;
         for (size_t i = 0; i < r.hops.size() && i < vertex_of.size(); ++i) {
             const auto &loc = r.hops[i].loc;
             if (!loc) continue;

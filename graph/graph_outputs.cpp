@@ -49,7 +49,12 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
     if (as.ases) log::info("AS layer: {} interfaces in {} ASes, {} links cross between two", as.interfaces, as.ases, as.boundary_links);
     if (opts.geolocate) {
         GeoRegionsSummary geo = add_geo_regions(builder);
-        log::info("geolocation: {} hops placed in {} regions", geo.located_hops, geo.regions);
+        if (geo.located_hops)
+            log::info("geolocation: {} hops placed in {} regions", geo.located_hops, geo.regions);
+        else
+            log::warn("geolocation: no hop placed, so no region vertex: none of the {} answering hops has evidence "
+                      "(rDNS hints; pathmap geolocate also takes --geodb, --ixp, --geofeed, --vantage)",
+                      geo.hops_no_evidence);
     }
 
     GraphOutputSummary s;

@@ -111,6 +111,15 @@ json to_json(const GeoResult &r)
             jh["city"] = jh["country"] = jh["lat"] = jh["lon"] = nullptr;
         }
         jh["posterior"] = h.posterior;
+        // Every hop says what placed it, or why nothing did.
+        if (const auto *srcs = h.sources()) {
+            json used = json::array();
+            for (Source s : *srcs)
+                used.push_back(source_name(s));
+            jh["sources"] = std::move(used);
+        } else {
+            jh["unplaced"] = h.unplaced ? h.unplaced : "no_evidence";
+        }
         json cands = json::array();
         for (const Candidate &c : h.candidates) {
             json jc = location_json(c.loc);

@@ -1,6 +1,8 @@
 // PathGeolocator: candidates -> HMM decode -> PCS, alignment, flags.
 #include "graph/geo/path_geolocator.h"
 
+#include <string_view>
+
 #include <cmath>
 
 #include "graph/geo/gazetteer.h"
@@ -67,6 +69,23 @@ double violation(const std::vector<Segment> &segs, const ModelParams &p)
 
 } // namespace
 
+const std::vector<Source> *LocatedHop::sources() const
+{
+    if (!loc) return nullptr;
+    for (const Candidate &c : candidates)
+        if (same_city(c.loc, *loc)) return &c.sources;
+    return nullptr;
+}
+
+void PlacementCounts::add(const GeoResult &r)
+{
+    for (const LocatedHop &h : r.hops) {
+        if (!h.unplaced) ++placed;
+        else if (std::string_view(h.unplaced) == "silent") ++silent;
+        else ++no_evidence;
+    }
+}
+
 GeoResult PathGeolocator::locate(const GeoTrace &trace) const
 {
     const ModelParams &p = ctx_.params;
@@ -90,6 +109,7 @@ GeoResult PathGeolocator::locate(const GeoTrace &trace) const
     for (size_t i = 0; i < trace.hops.size(); ++i) {
         r.hops[i].hop = trace.hops[i].hop;
         r.hops[i].addr = trace.hops[i].addr;
+        r.hops[i].unplaced = trace.hops[i].addr.empty() ? "silent" : "no_evidence"; // until decoded below
     }
     if (states.empty()) return r;
     r.pcs = dec.log_likelihood / static_cast<double>(states.size());
@@ -102,6 +122,7 @@ GeoResult PathGeolocator::locate(const GeoTrace &trace) const
         const size_t s = static_cast<size_t>(dec.state[k]);
         LocatedHop &out = r.hops[h.input_index];
         out.loc = h.candidates[s].loc;
+        out.unplaced = nullptr;
         out.posterior = dec.posterior[k];
         out.candidates = h.candidates;
         if (k > 0) {

@@ -73,6 +73,16 @@ struct LocatedHop {
     std::optional<Location> loc; // empty for a silent hop
     double posterior = 0.0;      // forward-backward P(hop at loc | whole trace)
     std::vector<Candidate> candidates;
+    // Why loc is empty: "silent" (no reply), "no_evidence" (no source, anchor
+    // or neighbour offered a place); nullptr when placed.
+    const char *unplaced = nullptr;
+    const std::vector<Source> *sources() const; // of the chosen place; nullptr when unplaced
+};
+
+// Hops of a run's results, by outcome.
+struct PlacementCounts {
+    size_t placed = 0, silent = 0, no_evidence = 0;
+    void add(const struct GeoResult &r);
 };
 
 // A decoded transition the RTTs say is implausible.

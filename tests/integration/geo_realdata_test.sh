@@ -2,7 +2,8 @@
 # pathmap geolocate reads what pathmap graph reads (issue 17): every IPv4
 # file of the real corpus in ../shared/realdata (Atlas, scamper, mtr,
 # traceroute text) is geolocated with one geolocated.jsonl line per trace
-# the graph reader finds in it (profiles.jsonl lines), each with a PCS score;
+# the graph reader finds in it (profiles.jsonl lines), each with a PCS score,
+# every hop naming its sources or why it stayed unplaced, summary.json adding up;
 # files with no IPv4 trace, and the truncated one, get one line and exit 2.
 # No root, no network.
 set -u
@@ -23,13 +24,26 @@ for f in "$REAL"/atlas/* "$REAL"/scamper/*.json* "$REAL"/mtr/* "$REAL"/tracerout
         if ! "$BIN" geolocate "$f" -o "$o" >"$WORK/err" 2>&1; then
             echo "FAIL: $(basename "$f"): graph read $want traces, geolocate refused: $(tail -1 "$WORK/err")"; fail=1; continue
         fi
-        if ! $PY - "$o/geolocated.jsonl" "$want" <<'PY'; then echo "FAIL: $(basename "$f")"; fail=1; continue; fi
+        if ! $PY - "$o" "$want" <<'PY'; then echo "FAIL: $(basename "$f")"; fail=1; continue; fi
 import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+lines = [json.loads(l) for l in open(sys.argv[1] + "/geolocated.jsonl") if l.strip()]
+summary = json.load(open(sys.argv[1] + "/summary.json"))
 want = int(sys.argv[2])
 ok = len(lines) == want and all(isinstance(r.get("pcs"), (int, float)) and "hops" in r for r in lines)
 if not ok:
     print(f"  {len(lines)} geolocated lines, graph read {want} traces")
+# Every hop names what placed it, or why nothing did; the summary adds up.
+hops = [h for r in lines for h in r["hops"]]
+why = {"placed": 0, "silent": 0, "no_evidence": 0}
+for h in hops:
+    if h.get("city") is not None or h.get("lat") is not None:
+        ok = ok and bool(h.get("sources")); why["placed"] += 1
+    else:
+        ok = ok and h.get("unplaced") in ("silent", "no_evidence"); why[h.get("unplaced", "no_evidence")] += 1
+    ok = ok and (h["addr"] is None) == (h.get("unplaced") == "silent")
+got = {"placed": summary["hops_placed"], **summary["hops_unplaced"]}
+if got != why or summary["traces"] != len(lines):
+    print(f"  summary {summary} does not add up to the hops {why}"); ok = False
 sys.exit(0 if ok else 1)
 PY
         located=$((located + 1))

@@ -124,13 +124,29 @@ void run_geolocate(const GeolocateOptions &o)
     std::ofstream out(path);
     if (!out) throw std::runtime_error("cannot write " + path);
     size_t flagged = 0;
+    geo::PlacementCounts counts;
     for (const geo::GeoResult &r : results) {
         out << geo::to_json(r).dump() << '\n';
         flagged += !r.flagged_segments.empty();
+        counts.add(r);
     }
     out.flush();
     if (!out) throw std::runtime_error("write to " + path + " failed");
     log::info("geolocated {} traces ({} with flagged segments) -> {}", results.size(), flagged, path);
+    log::info("hops: {} placed, {} silent, {} answering with no evidence{}", counts.placed, counts.silent,
+              counts.no_evidence,
+              counts.placed == 0 && counts.no_evidence > 0
+                  ? " (no hop had any: give --geodb, --ixp, --geofeed, --vantage, or traces with rDNS names)"
+                  : "");
+    const nlohmann::json summary = {{"traces", results.size()},
+                                    {"traces_flagged", flagged},
+                                    {"hops_placed", counts.placed},
+                                    {"hops_unplaced", {{"silent", counts.silent}, {"no_evidence", counts.no_evidence}}}};
+    const std::string summary_path = (std::filesystem::path(o.out_dir) / "summary.json").string();
+    std::ofstream sf(summary_path);
+    sf << summary.dump(2) << '\n';
+    sf.flush();
+    if (!sf) throw std::runtime_error("write to " + summary_path + " failed");
 }
 
 } // namespace
