@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/input_formats.h"
+#include "graph/reader_text.h"
 #include "graph/topology_builder.h"
 #include "pathmap/trace_io.h"
 
@@ -18,22 +19,6 @@ using nlohmann::json;
 namespace {
 
 [[noreturn]] void fail(const std::string &name, const std::string &what) { throw InputError(name + ": " + what); }
-
-// Calls fn(line, lineno) for every line that is not blank.
-template <class Fn>
-void for_each_line(std::string_view text, Fn fn)
-{
-    size_t lineno = 0, start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        ++lineno;
-        start = end + 1;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        fn(line, lineno);
-    }
-}
 
 // One pathmap line into a Trace: the scanner, else a full JSON parse.
 void parse_pathmap_line(std::string_view line, size_t lineno, const std::string &name, Trace &t)
@@ -110,7 +95,7 @@ InputFormat detect_input_format(std::string_view head)
 std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name)
 {
     std::vector<Trace> out;
-    for_each_line(text, [&](std::string_view line, size_t lineno) {
+    for_each_text_line(text, [&](std::string_view line, size_t lineno) {
         parse_pathmap_line(line, lineno, name, out.emplace_back());
     });
     return out;
@@ -191,7 +176,7 @@ size_t ingest_traces_file(const std::filesystem::path &file, InputFormat f, Topo
     size_t count = 0;
     TraceLineReplies fast;
     Trace t;
-    for_each_line(text, [&](std::string_view line, size_t lineno) {
+    for_each_text_line(text, [&](std::string_view line, size_t lineno) {
         ++count;
         if (parse_trace_line_replies(line, fast)) {
             builder.add_path(fast.dst, fast.flow_id, fast.reached, fast.replies.data(), fast.replies.size(),

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "graph/input_formats.h"
+#include "graph/reader_text.h"
 
 namespace pathmap::graph
 {
@@ -20,14 +21,7 @@ std::vector<json> json_documents(std::string_view text, const std::string &name)
     } catch (const json::parse_error &e) {
         whole_error = e.what();
     }
-    size_t lineno = 0, start = 0;
-    while (start < text.size()) {
-        size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        ++lineno;
-        start = end + 1;
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    for_each_text_line(text, [&](std::string_view line, size_t lineno) {
         try {
             docs.push_back(json::parse(line));
         } catch (const json::parse_error &e) {
@@ -36,7 +30,7 @@ std::vector<json> json_documents(std::string_view text, const std::string &name)
             if (docs.empty()) throw InputError(name + ": not JSON (truncated or damaged?): " + whole_error);
             throw InputError(name + ": line " + std::to_string(lineno) + ": not JSON: " + e.what());
         }
-    }
+    });
     return docs;
 }
 

@@ -14,6 +14,7 @@
 
 #include "graph/input_formats.h"
 #include "graph/reader_hops.h"
+#include "graph/reader_text.h"
 #include "pathmap/log.h"
 
 namespace pathmap::graph
@@ -21,22 +22,6 @@ namespace pathmap::graph
 
 namespace
 {
-
-std::vector<std::string_view> words(std::string_view s)
-{
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
-            ++i;
-        size_t j = i;
-        while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])))
-            ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 struct PathRun {
     HopAlternatives hops;
@@ -71,7 +56,7 @@ std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string
         std::string_view line = text.substr(start, end - start);
         start = end + 1;
         ++lineno;
-        std::vector<std::string_view> w = words(line);
+        std::vector<std::string_view> w = split_words(line);
         if (w.empty()) continue;
         const std::string_view head = w[0];
         size_t digits = 0;

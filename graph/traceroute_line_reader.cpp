@@ -9,28 +9,13 @@
 #include <cstdlib>
 
 #include "graph/reader_hops.h"
+#include "graph/reader_text.h"
 
 namespace pathmap::graph
 {
 
 namespace
 {
-
-std::vector<std::string_view> split_ws(std::string_view s)
-{
-    std::vector<std::string_view> out;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
-            ++i;
-        size_t j = i;
-        while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j])))
-            ++j;
-        if (j > i) out.push_back(s.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 bool all_digits(std::string_view s)
 {
@@ -148,7 +133,7 @@ int leading_hop_number(std::string_view line, std::string_view &rest)
 
 std::vector<uint32_t> paris_mpls_line(std::string_view line)
 {
-    std::vector<std::string_view> t = split_ws(line);
+    std::vector<std::string_view> t = split_words(line);
     std::vector<uint32_t> labels;
     if (t.size() < 3 || t[0] != "MPLS" || t[1] != "Label") return labels;
     for (size_t i = 2; i < t.size(); ++i) {
@@ -164,7 +149,7 @@ std::vector<uint32_t> paris_mpls_line(std::string_view line)
 
 std::optional<std::string> read_hop_tokens(std::string_view line, HopLine &hop)
 {
-    const std::vector<std::string_view> tok = split_ws(line);
+    const std::vector<std::string_view> tok = split_words(line);
     std::string addr; // the address replies are now coming from ("" if none or IPv6)
     std::string name; // its name, when one was printed before "(addr)"
     std::vector<uint32_t> labels, flows;
