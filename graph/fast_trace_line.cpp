@@ -4,7 +4,9 @@
 // nlohmann::json, so correctness never depends on this file.
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "graph/input_formats.h"
 #include "graph/topology_builder.h"
@@ -36,13 +38,16 @@ struct Cursor {
         ws();
         return p < end && *p == c;
     }
-    // Strings without escapes only; an escape means "use the slow path".
+    // Strings of printable ASCII only: an escape means "use the slow path",
+    // and so do a control character (invalid JSON) and a non-ASCII byte
+    // (nlohmann checks that it is UTF-8).
     bool string(std::string_view &out)
     {
         if (!eat('"')) return false;
         const char *s = p;
         while (p < end && *p != '"') {
-            if (*p == '\\') return false;
+            const auto b = static_cast<unsigned char>(*p);
+            if (b == '\\' || b < 0x20 || b >= 0x80) return false;
             ++p;
         }
         if (p >= end) return false;
@@ -50,19 +55,55 @@ struct Cursor {
         ++p;
         return true;
     }
+    // One past a JSON number at p (-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?),
+    // else nullptr. from_chars alone also takes "01", "1.", ".5", "inf" and
+    // "nan", which are not JSON. `fraction` says whether "." or "e" occurs.
+    const char *number_end(bool &fraction) const
+    {
+        auto digits = [&](const char *q) {
+            while (q < end && *q >= '0' && *q <= '9') ++q;
+            return q;
+        };
+        const char *q = p;
+        if (q < end && *q == '-') ++q;
+        if (q >= end || *q < '0' || *q > '9') return nullptr;
+        q = *q == '0' ? q + 1 : digits(q);
+        fraction = false;
+        if (q < end && *q == '.') {
+            const char *f = digits(q + 1);
+            if (f == q + 1) return nullptr;
+            q = f;
+            fraction = true;
+        }
+        if (q < end && (*q == 'e' || *q == 'E')) {
+            ++q;
+            if (q < end && (*q == '+' || *q == '-')) ++q;
+            const char *e = digits(q);
+            if (e == q) return nullptr;
+            q = e;
+            fraction = true;
+        }
+        return q;
+    }
     bool number(double &out)
     {
         ws();
-        auto r = std::from_chars(p, end, out);
-        if (r.ec != std::errc()) return false;
+        bool fraction;
+        const char *e = number_end(fraction);
+        if (!e) return false;
+        auto r = std::from_chars(p, e, out);
+        if (r.ec != std::errc() || r.ptr != e) return false;
         p = r.ptr;
         return true;
     }
     bool integer(long long &out)
     {
         ws();
-        auto r = std::from_chars(p, end, out);
-        if (r.ec != std::errc() || (r.ptr < end && (*r.ptr == '.' || *r.ptr == 'e' || *r.ptr == 'E'))) return false;
+        bool fraction;
+        const char *e = number_end(fraction);
+        if (!e || fraction) return false;
+        auto r = std::from_chars(p, e, out);
+        if (r.ec != std::errc() || r.ptr != e) return false;
         p = r.ptr;
         return true;
     }
@@ -144,43 +185,61 @@ struct ReplySink {
     void label(uint32_t) { r.mpls = true; }
 };
 
+// A key seen twice in one object makes the line take the slow path:
+// nlohmann keeps the last value, where the sinks would merge the two (labels
+// appended, a null not clearing the address). `seen` holds one bit per key.
+inline bool first_time(unsigned &seen, unsigned bit)
+{
+    if (seen & bit) return false;
+    seen |= bit;
+    return true;
+}
+
 template <class Sink>
 bool parse_hop(Cursor &c, Sink &h)
 {
     if (!c.eat('{')) return false;
     bool have_ttl = false;
+    unsigned seen = 0;
     if (c.eat('}')) return false;
     do {
         std::string_view key;
         if (!c.string(key) || !c.eat(':')) return false;
         long long i = 0;
         if (key == "ttl") {
+            if (!first_time(seen, 1u << 0)) return false;
             if (!c.integer(i) || i < 0 || i > 255 || !h.ttl(i)) return false;
             have_ttl = true;
         } else if (key == "addr" || key == "rdns") {
+            if (!first_time(seen, key == "addr" ? 1u << 1 : 1u << 2)) return false;
             if (c.literal("null")) continue;
             std::string_view s;
             if (!c.string(s)) return false;
             if (key == "rdns") h.rdns(s);
             else if (!h.addr(s)) return false;
         } else if (key == "asn") {
+            if (!first_time(seen, 1u << 3)) return false;
             if (!c.integer(i) || i < 0 || i > 0xffffffffLL) return false;
             h.asn(i);
         } else if (key == "as_name" || key == "country") {
+            if (!first_time(seen, key == "as_name" ? 1u << 4 : 1u << 5)) return false;
             std::string_view s;
             if (!c.string(s)) return false;
             h.owner_text(key, s);
         } else if (key == "rtt_ms") {
+            if (!first_time(seen, 1u << 6)) return false;
             if (!c.number(h.rtt())) return false;
         } else if (key == "icmp_type" || key == "icmp_code" || key == "reply_ttl" || key == "quoted_ttl") {
-            if (!c.integer(i) || i < -1 || i > 255) return false;
+            const unsigned bit = key == "icmp_type" ? 1u << 7 : key == "icmp_code" ? 1u << 8
+                                 : key == "reply_ttl" ? 1u << 9 : 1u << 10;
+            if (!first_time(seen, bit) || !c.integer(i) || i < -1 || i > 255) return false;
             int v = static_cast<int>(i);
-            if (key == "icmp_type") h.icmp_type(v);
-            else if (key == "icmp_code") h.icmp_code(v);
-            else if (key == "reply_ttl") h.reply_ttl(v);
+            if (bit == 1u << 7) h.icmp_type(v);
+            else if (bit == 1u << 8) h.icmp_code(v);
+            else if (bit == 1u << 9) h.reply_ttl(v);
             else h.quoted_ttl(v);
         } else if (key == "mpls_labels") {
-            if (!c.eat('[')) return false;
+            if (!first_time(seen, 1u << 11) || !c.eat('[')) return false;
             if (!c.eat(']')) {
                 do {
                     if (!c.integer(i) || i < 0 || i > 0xfffff) return false;
@@ -203,29 +262,34 @@ bool parse_line(std::string_view line, Dst dst, uint16_t &flow_id, uint8_t &firs
     Cursor c{line.data(), line.data() + line.size()};
     if (!c.eat('{')) return false;
     bool have_dst = false, have_hops = false;
+    unsigned seen = 0;
     do {
         std::string_view key;
         if (!c.string(key) || !c.eat(':')) return false;
         if (key == "dst") {
+            if (!first_time(seen, 1u << 0)) return false;
             std::string_view s;
             if (!c.string(s) || !dst(s)) return false;
             have_dst = true;
         } else if (key == "flow_id") {
+            if (!first_time(seen, 1u << 1)) return false;
             long long i = 0;
             if (!c.integer(i) || i < 0 || i > 65535) return false;
             flow_id = static_cast<uint16_t>(i);
         } else if (key == "first_ttl") {
+            if (!first_time(seen, 1u << 2)) return false;
             long long i = 0;
             if (!c.integer(i) || i < 0 || i > 255) return false;
             first_ttl = static_cast<uint8_t>(i);
         } else if (key == "reached") {
-            if (!c.boolean(reached)) return false;
+            if (!first_time(seen, 1u << 3) || !c.boolean(reached)) return false;
         } else if (key == "stop_reason") {
+            if (!first_time(seen, 1u << 4)) return false;
             std::string_view s;
             if (!c.string(s)) return false;
             if (stop_reason) stop_reason->assign(s);
         } else if (key == "hops") {
-            if (!c.eat('[')) return false;
+            if (!first_time(seen, 1u << 5) || !c.eat('[')) return false;
             have_hops = true;
             if (c.eat(']')) continue;
             do {
@@ -284,6 +348,9 @@ bool parse_trace_line_replies(std::string_view line, TraceLineReplies &out)
         TopologyBuilder::HopName name;
         ReplySink sink{r, name};
         if (!parse_hop(c, sink)) return false;
+        // Narrowed to float as add(const Trace &) does; a value float cannot
+        // hold (undefined behaviour to convert) is left to the slow path.
+        if (!(std::fabs(sink.rtt_ms) <= std::numeric_limits<float>::max())) return false;
         r.rtt_ms = static_cast<float>(sink.rtt_ms);
         r.quoted_ttl = TopologyBuilder::tunnel_quoted_ttl(sink.type, sink.quoted);
         r.distance = TopologyBuilder::unreachable_distance(sink.type, r.ttl, sink.quoted);

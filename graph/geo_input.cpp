@@ -30,6 +30,8 @@ std::vector<geo::GeoTrace> read_annotated_lines(std::istream &in)
                 out.push_back(geo::geo_trace_from(t));
         } catch (const json::parse_error &e) {
             throw geo::GeoInputError("line " + std::to_string(lineno) + ": not JSON (" + e.what() + ")");
+        } catch (const json::exception &e) { // out_of_range (1e999) and the like
+            throw geo::GeoInputError("line " + std::to_string(lineno) + ": " + e.what());
         } catch (const geo::GeoInputError &e) {
             throw geo::GeoInputError("line " + std::to_string(lineno) + ": " + e.what());
         } catch (const std::runtime_error &e) {

@@ -15,16 +15,18 @@ std::vector<json> json_documents(std::string_view text, const std::string &name)
 {
     std::vector<json> docs;
     std::string whole_error;
+    // json::exception, not just parse_error: a number too large for a double
+    // ("1e999") is out_of_range, and must be reported as bad input too.
     try {
         docs.push_back(json::parse(text));
         return docs;
-    } catch (const json::parse_error &e) {
+    } catch (const json::exception &e) {
         whole_error = e.what();
     }
     for_each_text_line(text, [&](std::string_view line, size_t lineno) {
         try {
             docs.push_back(json::parse(line));
-        } catch (const json::parse_error &e) {
+        } catch (const json::exception &e) {
             // A pretty-printed document fails on its first line: report the
             // whole-document error, which says where it really broke.
             if (docs.empty()) throw InputError(name + ": not JSON (truncated or damaged?): " + whole_error);

@@ -1,6 +1,8 @@
 // JSON (de)serialisation of traces; the reader names the offending line.
 #include "pathmap/trace_io.h"
 
+#include <climits>
+#include <cstdint>
 #include <fstream>
 #include <istream>
 #include <ostream>
@@ -39,33 +41,58 @@ json to_json(const Trace &t)
     return j;
 }
 
+namespace {
+// j[key] (or `dflt` when absent) as an integer in [lo, hi]. nlohmann's
+// get<int>() of a float, or of a number the type cannot hold, is an unchecked
+// cast (undefined behaviour for 1e95), so such a value is an error here;
+// a whole float (3.0) still reads as its integer.
+int64_t int_field(const json &j, const char *key, int64_t dflt, int64_t lo, int64_t hi)
+{
+    auto it = j.find(key);
+    if (it == j.end()) return dflt;
+    const json &v = *it;
+    if (v.is_number_unsigned() && v.get<uint64_t>() <= uint64_t(hi)) return int64_t(v.get<uint64_t>());
+    if (v.is_number_integer() && !v.is_number_unsigned() && v.get<int64_t>() >= lo && v.get<int64_t>() <= hi)
+        return v.get<int64_t>();
+    if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (d >= -9.2e18 && d <= 9.2e18 && d == double(int64_t(d)) && int64_t(d) >= lo && int64_t(d) <= hi)
+            return int64_t(d);
+    }
+    if (!v.is_number()) throw TraceParseError(std::string(key) + " is not a number");
+    throw TraceParseError(std::string(key) + " out of range");
+}
+} // namespace
+
 Trace trace_from_json(const json &j)
 {
     try {
         Trace t;
         t.dst = j.at("dst").get<std::string>();
-        t.flow_id = j.value("flow_id", uint16_t{0});
+        if (!j.is_object()) throw TraceParseError("not a JSON object");
+        t.flow_id = static_cast<uint16_t>(int_field(j, "flow_id", 0, 0, 65535));
         t.reached = j.value("reached", false);
         t.stop_reason = j.value("stop_reason", std::string{});
-        if (j.contains("first_ttl")) {
-            int first = j["first_ttl"].get<int>();
-            if (first < 0 || first > 255) throw TraceParseError("first_ttl out of range");
-            t.first_ttl = static_cast<uint8_t>(first);
-        }
+        t.first_ttl = static_cast<uint8_t>(int_field(j, "first_ttl", 0, 0, 255));
         for (const json &jh : j.at("hops")) {
             Hop h;
-            int ttl = jh.at("ttl").get<int>();
-            if (ttl < 0 || ttl > 255) throw TraceParseError("ttl out of range");
-            h.ttl = static_cast<uint8_t>(ttl);
+            if (!jh.is_object() || !jh.contains("ttl")) throw TraceParseError("hop without a ttl");
+            h.ttl = static_cast<uint8_t>(int_field(jh, "ttl", 0, 0, 255));
             if (jh.contains("addr") && !jh["addr"].is_null()) h.addr = jh["addr"].get<std::string>();
             h.rtt_ms = jh.value("rtt_ms", 0.0);
-            h.icmp_type = jh.value("icmp_type", -1);
-            h.icmp_code = jh.value("icmp_code", -1);
-            h.reply_ttl = jh.value("reply_ttl", 0);
-            h.quoted_ttl = jh.value("quoted_ttl", 0);
-            if (jh.contains("mpls_labels")) h.mpls_labels = jh["mpls_labels"].get<std::vector<uint32_t>>();
+            h.icmp_type = static_cast<int>(int_field(jh, "icmp_type", -1, INT_MIN, INT_MAX));
+            h.icmp_code = static_cast<int>(int_field(jh, "icmp_code", -1, INT_MIN, INT_MAX));
+            h.reply_ttl = static_cast<int>(int_field(jh, "reply_ttl", 0, INT_MIN, INT_MAX));
+            h.quoted_ttl = static_cast<int>(int_field(jh, "quoted_ttl", 0, INT_MIN, INT_MAX));
+            if (jh.contains("mpls_labels")) {
+                if (!jh["mpls_labels"].is_array()) throw TraceParseError("mpls_labels is not an array");
+                for (const json &l : jh["mpls_labels"]) {
+                    const json one{{"label", l}};
+                    h.mpls_labels.push_back(static_cast<uint32_t>(int_field(one, "label", 0, 0, UINT32_MAX)));
+                }
+            }
             if (jh.contains("rdns") && jh["rdns"].is_string()) h.rdns = jh["rdns"].get<std::string>();
-            h.asn = jh.value("asn", int64_t{0});
+            h.asn = int_field(jh, "asn", 0, INT64_MIN, INT64_MAX);
             if (jh.contains("as_name") && jh["as_name"].is_string()) h.as_name = jh["as_name"].get<std::string>();
             if (jh.contains("country") && jh["country"].is_string()) h.country = jh["country"].get<std::string>();
             t.hops.push_back(std::move(h));
