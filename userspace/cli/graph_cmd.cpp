@@ -61,6 +61,8 @@ void add_graph_command(CLI::App &app)
         auto fmt_opt = graph::parse_input_format(args->format);
         if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
         if (args->replace_rules && args->rules.empty()) throw UsageError("--replace-rules needs --rules FILE");
+        // An --asn-db that cannot be read fails before the inputs are read (one line, exit 1).
+        if (!args->location.asn_db.empty()) (void)graph::detect_asn_db_format(args->location.asn_db);
         graph::GraphOutputOptions opts{.rules_file = args->rules,
                                        .extend_rules = !args->replace_rules,
                                        .pfx2as_file = args->pfx2as,

@@ -1,7 +1,8 @@
 // pathmap mtr: mtr's per-hop loss and latency for one or many targets at
 // once, load-balanced hops shown per address, mtr-compatible reports, hop
 // names from reverse DNS as mtr shows them (asked while probing, never
-// waited for except briefly before the final report).
+// waited for except briefly before the final report), and with -z mtr's AS
+// column from an offline database (libloc or --asn-db), never the network.
 #include <unistd.h>
 
 #include <atomic>
@@ -22,6 +23,7 @@
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
 #include "userspace/cli/io_path_cli.h"
+#include "userspace/cli/owners_cli.h"
 #include "userspace/cli/stop_signals.h"
 #include "userspace/mtr/mtr_driver.h"
 #include "userspace/mtr/report_format.h"
@@ -49,6 +51,8 @@ struct MtrOptions {
     bool no_dns = false, show_ips = false, wide = false; // mtr -n, -b, -w
     std::string resolver;                                 // --resolver: "" = the system's resolv.conf
     unsigned rdns_timeout_ms = 1000;                      // --rdns-timeout, per try (as the sweep's)
+    bool aslookup = false;                                // -z
+    LocationOptions location;                             // -z's database: libloc, or --asn-db (implies -z)
 };
 
 // Reverse DNS for the hop hosts: each address is asked once, when it first
@@ -214,6 +218,23 @@ void run_mtr_command(const MtrOptions &o)
     }
     meta.wide = o.wide;
 
+    // -z: AS numbers offline. A database the user named that does not open
+    // is one line and exit 1 before anything is sent; a missing system
+    // database is one warning, and every hop shows AS???.
+    std::unique_ptr<graph::LocationDb> owners;
+    if (o.aslookup || !o.location.asn_db.empty()) {
+        try {
+            owners = std::make_unique<graph::LocationDb>(o.location.selected());
+        } catch (const graph::LocationDbError &e) {
+            if (!o.location.is_default()) throw;
+            log::warn("{}: no AS numbers, every hop shows AS??? (scripts/setup.sh installs libloc-database)", e.what());
+        }
+        meta.naming.asn_of = [db = owners.get()](uint32_t a) -> int64_t {
+            const graph::AddressOwner *own = db ? db->find(a) : nullptr;
+            return own ? own->asn : 0;
+        };
+    }
+
     enum class Format { text, json, csv } format = o.json ? Format::json : o.csv ? Format::csv : Format::text;
     auto render = [&](const mtr::MtrRun &r) {
         if (names) meta.rdns = names->counts();
@@ -243,8 +264,8 @@ void run_mtr_command(const MtrOptions &o)
     if (names) {
         dcfg.on_tick = [n = names.get()](mtr::MtrRun &r) { return n->tick(r); };
         dcfg.names_status = [n = names.get()] { return n->status(); };
-        dcfg.naming = meta.naming;
     }
+    dcfg.naming = meta.naming;
     dcfg.targets_text = targets_text;
     dcfg.proto_text = o.proto;
     if (o.continuous && !tty && o.report_every) {
@@ -315,6 +336,10 @@ void add_mtr_command(CLI::App &app)
     cmd->add_flag("-b,--show-ips", opts->show_ips,
                   "Names and addresses, \"name (address)\" (mtr -b); the report cuts hosts at 33 characters, -w shows them whole");
     cmd->add_flag("-w,--report-wide", opts->wide, "Report: the host column as wide as the longest host, never cut (mtr -w)");
+    cmd->add_flag("-z,--aslookup", opts->aslookup,
+                  "mtr's AS column (AS15169, AS??? for none) in the report and the live view, \"ASN\" in the JSON, "
+                  "\"Asn\" in the CSV; offline, from the libloc database or --asn-db, never the network");
+    add_owner_source_options(*cmd, opts->location, "hops with -z (--asn-db implies -z)");
     // The sweep's wording and limits (userspace/cli/rdns_cli.cpp).
     cmd->add_option("--resolver", opts->resolver,
                     "DNS servers for reverse lookups, comma-separated (default: the system's /etc/resolv.conf; inside "

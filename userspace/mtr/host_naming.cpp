@@ -1,4 +1,4 @@
-// HostNaming: mtr's host text for a hop address.
+// HostNaming: mtr's host text and AS text for a hop address.
 #include "userspace/mtr/host_naming.h"
 
 #include "pathmap/ipv4.h"
@@ -24,6 +24,12 @@ std::string HostNaming::host(const std::optional<uint32_t> &addr) const
     std::optional<std::string> name = name_of(*addr);
     if (!name || name->empty()) return ip;
     return show_ips ? printable_name(*name) + " (" + ip + ")" : printable_name(*name);
+}
+
+std::string HostNaming::as_text(const std::optional<uint32_t> &addr) const
+{
+    const int64_t asn = addr && asn_of ? asn_of(*addr) : 0;
+    return asn > 0 ? "AS" + std::to_string(asn) : "AS???";
 }
 
 } // namespace pathmap::mtr

@@ -19,12 +19,27 @@ namespace {
 // longest host text (or the local host name): the header is "HOST: %-Ls"
 // and rows " %2d.|-- %-Ls", each followed by its statistics, so mtr's wide
 // header sits two columns left of its rows; we print exactly that.
+//
+// With -z (mtr's ipinfo, report.c/asn.c) a row is " %2d. AS%-7s%-Ls" (a
+// TTL's further addresses "     AS%-7s%s"), still cut at column 33 unless
+// wide; wide adds one to L for the rows and writes the header
+// "HOST: %-(L+9)s", so header and rows line up.
 constexpr size_t kHostColumn = 33;
+constexpr size_t kAsField = 9; // "AS" + "%-7s"
 
 struct HostColumn {
     bool wide = false;
     size_t len = kHostColumn; // L when wide
+    bool as = false;          // -z: the AS field before the host
 };
+
+// fmt_ipinfo's "AS%-7s": padded, never cut.
+std::string as_field(const HostNaming &naming, const std::optional<uint32_t> &addr)
+{
+    std::string s = naming.as_text(addr);
+    if (s.size() < kAsField) s.append(kAsField - s.size(), ' ');
+    return s;
+}
 
 struct Field {
     const char *title;
@@ -52,8 +67,15 @@ std::string pad_or_cut(std::string s, const HostColumn &col, size_t wide_len)
     return s;
 }
 
-std::string row_prefix(uint8_t ttl, bool first_at_ttl, const std::string &host, const HostColumn &col)
+std::string row_prefix(uint8_t ttl, bool first_at_ttl, const HostNaming &naming, const std::optional<uint32_t> &addr,
+                       const HostColumn &col)
 {
+    const std::string host = naming.host(addr);
+    if (col.as) {
+        std::string s = first_at_ttl ? fmt::format(" {:2d}. {}{}", ttl, as_field(naming, addr), host)
+                                     : fmt::format("     {}{}", as_field(naming, addr), host);
+        return pad_or_cut(std::move(s), col, 5 + kAsField + col.len + 1);
+    }
     std::string s = first_at_ttl ? fmt::format(" {:2d}.|-- {}", ttl, host) : fmt::format("    |-- {}", host);
     return pad_or_cut(std::move(s), col, 8 + col.len);
 }
@@ -85,7 +107,7 @@ std::string stats_line(std::string line, uint64_t sent, uint64_t recv, uint64_t 
 
 std::string header_line(const std::string &title, const HostColumn &col = {})
 {
-    std::string line = pad_or_cut(title, col, 6 + col.len);
+    std::string line = pad_or_cut(title, col, 6 + col.len + (col.as ? kAsField : 0));
     for (const auto &f : kFields) line += fmt::format("{:>{}}", f.title, f.width);
     return line;
 }
@@ -94,7 +116,7 @@ std::string table_rows(const HopTable &table, const HostNaming &naming, const Ho
 {
     std::string out;
     for (const HopRow &r : table.rows())
-        out += stats_line(row_prefix(r.ttl, r.first_at_ttl, naming.host(r.addr), col), r.sent, r.recv, r.late, r.rtt) + "\n";
+        out += stats_line(row_prefix(r.ttl, r.first_at_ttl, naming, r.addr, col), r.sent, r.recv, r.late, r.rtt) + "\n";
     return out;
 }
 
@@ -127,13 +149,14 @@ double mtr_ms(double us) noexcept { return static_cast<double>(std::llround(us))
 
 std::string format_hop_table(const std::string &title, const HopTable &table, const HostNaming &naming)
 {
-    return header_line(title) + "\n" + table_rows(table, naming, {});
+    const HostColumn col{.as = naming.aslookup()};
+    return header_line(title, col) + "\n" + table_rows(table, naming, col);
 }
 
 std::string format_text_report(const ReportMeta &meta, const MtrRun &run, size_t target)
 {
     const HopTable &table = run.table(target);
-    HostColumn col;
+    HostColumn col{.as = meta.naming.aslookup()};
     if (meta.wide) {
         col.wide = true;
         col.len = meta.local_host.size();
@@ -148,7 +171,7 @@ std::string format_text_report(const ReportMeta &meta, const MtrRun &run, size_t
         for (uint16_t f = 0; f < table.flows(); ++f) {
             out += header_line(fmt::format("FLOW {}: {}", f, format_ipv4(run.config().targets[target])), col) + "\n";
             for (const FlowPathHop &h : table.flow_path(f))
-                out += stats_line(row_prefix(h.ttl, true, meta.naming.host(h.addr), col), h.sent, h.recv, 0, h.rtt) + "\n";
+                out += stats_line(row_prefix(h.ttl, true, meta.naming, h.addr, col), h.sent, h.recv, 0, h.rtt) + "\n";
         }
     }
     return out;
@@ -178,9 +201,9 @@ nlohmann::ordered_json report_json(const ReportMeta &meta, const MtrRun &run, si
     auto hop_json = [&meta](uint8_t ttl, const std::optional<uint32_t> &addr, uint64_t sent, uint64_t recv, const RttStats *rtt) {
         RttStats none;
         const RttStats &s = rtt ? *rtt : none;
-        return json{
-            {"count", ttl},
-            {"host", meta.naming.host(addr)},
+        json h{{"count", ttl}, {"host", meta.naming.host(addr)}};
+        if (meta.naming.aslookup()) h["ASN"] = meta.naming.as_text(addr); // mtr -z's key, after host
+        h.update(json{
             {"Loss%", mtr_loss_pct(sent, recv)},
             {"Snt", sent},
             {"Last", mtr_ms(s.last_us())},
@@ -190,7 +213,8 @@ nlohmann::ordered_json report_json(const ReportMeta &meta, const MtrRun &run, si
             {"StDev", mtr_ms(s.stdev_us())},
             {"Rcv", recv},
             {"Javg", mtr_ms(s.jitter_us())},
-        };
+        });
+        return h;
     };
     json hubs = json::array();
     for (const HopRow &r : table.rows()) {
@@ -225,7 +249,10 @@ std::string format_csv(const ReportMeta &meta, const MtrRun &run)
 {
     // mtr ends its header with a comma (an empty 15th column); our extra
     // columns take that place, so mtr's 14 columns keep their positions.
-    std::string out = "Mtr_Version,Start_Time,Status,Host,Hop,Ip,Loss%,Snt, ,Last,Avg,Best,Wrst,StDev,Rcv,Javg,Late,Flows\n";
+    // With -z mtr puts "Asn" after "Ip".
+    const bool as = meta.naming.aslookup();
+    std::string out = std::string("Mtr_Version,Start_Time,Status,Host,Hop,Ip,") + (as ? "Asn," : "") +
+                      "Loss%,Snt, ,Last,Avg,Best,Wrst,StDev,Rcv,Javg,Late,Flows\n";
     for (size_t t = 0; t < run.num_targets(); ++t) {
         std::string dst = format_ipv4(run.config().targets[t]);
         for (const HopRow &r : run.table(t).rows()) {
@@ -236,8 +263,9 @@ std::string format_csv(const ReportMeta &meta, const MtrRun &run)
                 if (!flows.empty()) flows += ';';
                 flows += std::to_string(f);
             }
+            const std::string ip = as ? meta.naming.host(r.addr) + "," + meta.naming.as_text(r.addr) : meta.naming.host(r.addr);
             out += fmt::format("MTR.0.95,{},OK,{},{},{},{:.2f},{},{},{:.2f},{:.2f},{:.2f},{:.2f},{:.2f},{},{:.2f},{},{}\n",
-                               static_cast<long long>(meta.start_time), dst, r.ttl, meta.naming.host(r.addr),
+                               static_cast<long long>(meta.start_time), dst, r.ttl, ip,
                                mtr_loss_pct(r.sent, r.recv), r.sent, r.sent - r.recv, mtr_ms(s.last_us()),
                                mtr_ms(s.mean_us()), mtr_ms(s.best_us()), mtr_ms(s.worst_us()), mtr_ms(s.stdev_us()), r.recv,
                                mtr_ms(s.jitter_us()), r.late, flows);
