@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   # build
   build-essential cmake ninja-build ccache pkg-config git
-  clang llvm libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev linux-libc-dev
+  clang libclang-rt-dev llvm libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev linux-libc-dev
   libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev
   # reverse DNS (asynchronous PTR lookups); offline AS and country (libloc, its
   # database, and its `location` CLI the tests compare against)
@@ -23,6 +23,9 @@ PACKAGES=(
   libtimezonemap-data libmaxminddb-dev
   # geolocation tests: write a City-style .mmdb (MaxMind::DB::Writer), read it back (mmdblookup)
   libmaxmind-db-writer-perl mmdb-bin
+  # the hop store: SQLite and libpq; the sqlite3 and psql CLIs and a PostgreSQL 15
+  # server the integration test starts in a temporary directory
+  libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   # the VM: tests/integration/vagrant_test.sh runs `vagrant validate` (Debian packages it)
   vagrant
 )
@@ -44,6 +47,13 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 echo "setup.sh: installing ${missing[*]}"
+# postgresql-15 would create and start a "main" cluster on port 5432; pathmap's
+# tests start their own on a private Unix socket, so none is wanted.
+# (createcluster.d, not the package's own conffile createcluster.conf.)
+if [[ " ${missing[*]} " == *" postgresql-15 "* ]]; then
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.d/pathmap.conf
+fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/pathmap-setup.log 2>&1; then

@@ -22,5 +22,7 @@ void add_graph_command(CLI::App &app);
 void add_report_command(CLI::App &app);
 void add_geolocate_command(CLI::App &app);
 void add_doctor_command(CLI::App &app);
+void add_import_command(CLI::App &app);
+void add_scans_command(CLI::App &app);
 
 } // namespace pathmap::cli

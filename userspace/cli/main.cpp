@@ -23,6 +23,8 @@ int main(int argc, char **argv)
     pathmap::cli::add_geolocate_command(app);
     pathmap::cli::add_graph_command(app);
     pathmap::cli::add_report_command(app);
+    pathmap::cli::add_import_command(app);
+    pathmap::cli::add_scans_command(app);
 
     app.parse_complete_callback([&] {
         using pathmap::log::Level;

@@ -22,6 +22,7 @@
 #include "userspace/cli/owners_cli.h"
 #include "userspace/cli/rdns_cli.h"
 #include "userspace/cli/stop_signals.h"
+#include "userspace/cli/store_cli.h"
 #include "userspace/engine/sched/target_set.h"
 #include "userspace/engine/session/probe_session.h"
 #include "userspace/engine/sweep/sweep_run.h"
@@ -44,6 +45,7 @@ struct SweepOptions {
     std::string max_memory = "4G";
     RdnsOptions rdns;
     LocationOptions location;
+    StoreCliOptions store;
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -134,19 +136,23 @@ void run(SweepOptions &o)
                                      cfg.targets.size(), cfg.flows, cfg.max_ttl, sweep::format_bytes(need),
                                      sweep::format_bytes(limit)));
     }
-    // A --location-db the user named must open before anything is sent.
+    // A --location-db or --asn-db the user named must open before anything is sent.
     if (!o.location.off && !o.location.is_default()) {
         try {
-            graph::LocationDb check(o.location.path);
+            graph::LocationDb check(o.location.selected());
         } catch (const graph::LocationDbError &e) {
+            if (!o.location.asn_db.empty()) throw; // one line, exit 1
             throw UsageError(e.what());
         }
     }
+    const auto db_url = sweep_db_url(o.store, o.out_dir);
     if (geteuid() != 0) throw UsageError("sweep needs root (raw sockets, AF_XDP and XDP): run it with sudo");
     if (!cfg.iface.empty() && if_nametoindex(cfg.iface.c_str()) == 0) {
         throw UsageError(fmt::format("--iface {}: no such interface (see `ip link`)", cfg.iface));
     }
     check_writable(o.out_dir);
+    std::optional<StoreFailure> db_failure;
+    const auto started = store::Clock::now();
     log::info("sweeping {} targets, {} rate {} pps, max TTL {}", cfg.targets.size(), o.proto, cfg.rate_pps, cfg.max_ttl);
 
     sweep::SweepResult result;
@@ -162,6 +168,10 @@ void run(SweepOptions &o)
         result.summary["rdns"] = name_trace_hops(result.traces, o.rdns);
         result.summary["location"] = own_trace_hops(result.traces, o.location);
         sweep::write_sweep_outputs(o.out_dir, result);
+        if (db_url)
+            db_failure = store_sweep(*db_url, o.store, {.result = result, .targets = o.targets,
+                                                        .target_file = o.target_file, .proto = o.proto,
+                                                        .dst_port = cfg.dport, .started = started});
         if (!o.no_graph) {
             try {
                 const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts, .location_db = o.location.selected()});
@@ -179,6 +189,7 @@ void run(SweepOptions &o)
                      s["interfaces"].dump().c_str(), s["links"].dump().c_str(), s["probes_sent"].dump().c_str(),
                      s["duration_s"].get<double>(), o.out_dir.c_str());
     }
+    raise_store_failure(db_failure);
 }
 
 } // namespace
@@ -215,6 +226,7 @@ void add_sweep_command(CLI::App &app)
     add_io_path_options(*cmd, opts->io);
     add_sweep_rdns_options(*cmd, opts->rdns);
     add_location_options(*cmd, opts->location, "public hops, into traces.jsonl and the graph");
+    add_sweep_store_options(*cmd, opts->store);
     cmd->add_option("--max-memory", opts->max_memory,
                     "Refuse a sweep whose memory estimate (targets x flows x TTLs, checked before the first probe) "
                     "exceeds this (K/M/G/T, binary)")
