@@ -46,4 +46,10 @@ if [ -n "$left" ]; then
   for n in $left; do ip netns del "$n" 2>/dev/null || true; done
   rc=1
 fi
+
+# libFuzzer targets (scripts/fuzz.sh: clang build in build-fuzz, then
+# FUZZ_SECONDS per fuzzer); any finding fails the suite.
+if [ "${PATHMAP_FUZZ:-0}" = 1 ]; then
+  scripts/fuzz.sh || rc=1
+fi
 exit $rc
