@@ -15,26 +15,6 @@
 
 #include "userspace/engine/rx/reply_parser.h"
 
-namespace pathmap::rx {
-// reply_rx_program.cpp defines this, but it also holds the loader and needs
-// the generated BPF skeleton; the fuzzers are built without it. The same
-// mapping, kept next to the only user that needs a copy.
-pm_rx_config wire_config(const RxConfig &cfg) noexcept
-{
-    pm_rx_config rc{};
-    rc.run_id = cfg.run_id;
-    rc.local_addr = cfg.local_addr_be;
-    rc.num_flows = cfg.num_flows;
-    rc.udp_dport = cfg.udp_dport;
-    rc.tcp_dport = cfg.tcp_dport;
-    rc.pass_replies = cfg.pass_replies ? 1 : 0;
-    rc.max_ttl = cfg.max_ttl;
-    rc.tcp_max_age = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{cfg.tcp_max_age_ms} * 1'000'000 / PM_TS_UNIT_NS,
-                                                              PM_TS_MASK / 2));
-    return rc;
-}
-} // namespace pathmap::rx
-
 namespace {
 
 using pathmap::rx::ReplyParser;

@@ -129,21 +129,6 @@ void route_libbpf_logs() noexcept
     std::call_once(once, [] { libbpf_set_print(libbpf_print); });
 }
 
-pm_rx_config wire_config(const RxConfig &cfg) noexcept
-{
-    pm_rx_config rc{};
-    rc.run_id = cfg.run_id;
-    rc.local_addr = cfg.local_addr_be;
-    rc.num_flows = cfg.num_flows;
-    rc.udp_dport = cfg.udp_dport;
-    rc.tcp_dport = cfg.tcp_dport;
-    rc.pass_replies = cfg.pass_replies ? 1 : 0;
-    rc.max_ttl = cfg.max_ttl;
-    rc.tcp_max_age = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{cfg.tcp_max_age_ms} * 1'000'000 / PM_TS_UNIT_NS,
-                                                              PM_TS_MASK / 2));
-    return rc;
-}
-
 void ReplyRxProgram::SkeletonDeleter::operator()(::reply_rx *s) const noexcept { reply_rx::destroy(s); }
 
 ReplyRxProgram::ReplyRxProgram(const RxConfig &cfg)
