@@ -4,6 +4,7 @@
 // with mean error below 200 km, as the PCS paper does) and decoding speed.
 //
 //   geo_bench accuracy [--paths N] [--wrong SHARE] [--seed S] [--stretch-max X] [--write FILE]
+//                      [--registry SHARE --registry-wrong SHARE]  (registry country, decoded with and without)
 //   [--show-failures N]
 //                      [model overrides: --free-stretch X --hub-support N --w-hub-support X ...]
 //   geo_bench speed [--traces N] [--threads T]
@@ -44,6 +45,12 @@ struct CorpusParams {
     double rdns_share = 0.35; // hops whose hostname carries a code or city name
     double bogon_share = 0.05;
     double stretch_max = 1.65; // per-path RTT stretch over the great circle, uniform in [1.15, stretch_max]
+    // Registry country on public hops (libloc's answer): present on this
+    // share of them (0: none, and the corpus is the one without), naming
+    // another country on registry_wrong of those (registries lag, and
+    // multinational networks register their blocks at home).
+    double registry_share = 0.0;
+    double registry_wrong = 0.1;
     uint32_t seed = 1;
 };
 
@@ -98,6 +105,16 @@ class CorpusGenerator
         return pick(big_);
     }
 
+    // A registry's wrong country: half the time the US (where many
+    // multinational carriers register), else a random other big city's.
+    std::string other_country(const City *truth)
+    {
+        if (truth->loc.country != "US" && uniform() < 0.5) return "US";
+        for (int tries = 0; tries < 200; ++tries)
+            if (const City *c = pick(big_); c->loc.country != truth->loc.country) return c->loc.country;
+        return truth->loc.country == "US" ? "CA" : "US";
+    }
+
     std::string hostname(const City *c, int n)
     {
         auto it = code_of_.find(c);
@@ -141,6 +158,9 @@ class CorpusGenerator
                     h.evidence.geodb =
                         uniform() < p_.wrong_share ? wrong_answer(route[r])->loc : route[r]->loc;
                     if (uniform() < p_.rdns_share) h.rdns = hostname(route[r], ttl);
+                    if (p_.registry_share > 0 && uniform() < p_.registry_share)
+                        h.evidence.registry_country =
+                            uniform() < p_.registry_wrong ? other_country(route[r]) : route[r]->loc.country;
                 }
                 t.hops.push_back(std::move(h));
                 truth.push_back(route[r]->loc);
@@ -197,7 +217,9 @@ void write_corpus(const Corpus &c, const std::string &path)
                             {"rdns", h.rdns ? nlohmann::json(*h.rdns) : nlohmann::json(nullptr)},
                             {"rdns_hint", nullptr},
                             {"ixp", nullptr},
-                            {"geodb", loc_json(h.evidence.geodb)}});
+                            {"geodb", loc_json(h.evidence.geodb)},
+                            {"country", h.evidence.registry_country ? nlohmann::json(*h.evidence.registry_country)
+                                                                    : nlohmann::json(nullptr)}});
         out << nlohmann::json{{"src_anchor", loc_json(t.src_anchor)},
                               {"dst_anchor", loc_json(t.dst_anchor)},
                               {"hops", hops}}
@@ -222,6 +244,32 @@ int accuracy(const Gazetteer &gz, CorpusParams p, const std::string &write_path,
     const auto t1 = std::chrono::steady_clock::now();
     const std::vector<GeoResult> results = decode_all(loc, corpus.traces, 2);
     const double dec_s = seconds_since(t1);
+    if (p.registry_share > 0) {
+        // Side by side: the same corpus decoded without the registry country.
+        std::vector<GeoTrace> stripped = corpus.traces;
+        for (GeoTrace &t : stripped)
+            for (GeoHop &h : t.hops)
+                h.evidence.registry_country.reset();
+        const std::vector<GeoResult> without = decode_all(loc, stripped, 2);
+        size_t ok_with = 0, ok_without = 0;
+        for (size_t i = 0; i < results.size(); ++i) {
+            double sum_with = 0, sum_without = 0;
+            for (size_t k = 0; k < stripped[i].hops.size(); ++k) {
+                const Location &truth = corpus.truth[i][k];
+                auto err = [&](const LocatedHop &h) { return h.loc ? great_circle_km(*h.loc, truth) : 20000.0; };
+                sum_with += err(results[i].hops[k]);
+                sum_without += err(without[i].hops[k]);
+            }
+            const double n_hops = static_cast<double>(stripped[i].hops.size());
+            ok_with += sum_with / n_hops < 200;
+            ok_without += sum_without / n_hops < 200;
+        }
+        std::printf("registry country on %.0f%% of public hops, %.0f%% of them wrong: paths < 200 km without it "
+                    "%.1f%%, with it %.1f%%\n",
+                    100 * p.registry_share, 100 * p.registry_wrong,
+                    100.0 * ok_without / static_cast<double>(results.size()),
+                    100.0 * ok_with / static_cast<double>(results.size()));
+    }
 
     size_t raw_ok = 0, dec_ok = 0, hops = 0, raw_hops = 0, raw_hop_ok = 0, dec_hop_ok = 0, wrong_fixed = 0,
            wrong = 0;
@@ -403,6 +451,12 @@ int main(int argc, char **argv)
             p.wrong_share = std::stod(v);
         else if (k == "--rdns")
             p.rdns_share = std::stod(v);
+        else if (k == "--registry")
+            p.registry_share = std::stod(v);
+        else if (k == "--registry-wrong")
+            p.registry_wrong = std::stod(v);
+        else if (k == "--registry-penalty")
+            g_params.registry_mismatch_penalty = std::stod(v);
         else if (k == "--seed")
             p.seed = static_cast<uint32_t>(std::stoul(v));
         else if (k == "--stretch-max")

@@ -7,7 +7,10 @@
 #   2. side by side at 20% wrong: free stretch 0.7 (default) vs 0 (slack from
 #      light-in-fibre time, as in the paper), on the default corpus (RTT
 #      stretch 1.15-1.65x) and on one stretched up to 2.5x;
-#   3. end-to-end (JSON parse + decode + serialise) and decoding speed on
+#   3. the registry country (libloc's answer) as evidence: the same corpus
+#      decoded without and with it, at 10-30% wrong GeoDB answers and 0-50%
+#      wrong registry countries;
+#   4. end-to-end (JSON parse + decode + serialise) and decoding speed on
 #      413,354 traces.
 #   bench/geo_run.sh [BUILD_DIR]      (default build-geo-bench; SEED=N to change the seed)
 set -euo pipefail
@@ -34,6 +37,14 @@ for stretch in 1.65 2.5; do
     echo
   done
 done
+echo "== registry country: the same corpus decoded without and with it"
+for wrong in 0.1 0.2 0.3; do
+  for rw in 0 0.1 0.25 0.5; do
+    echo -n "GeoDB wrong $wrong: "
+    "$bench" accuracy --paths 10000 --wrong "$wrong" --seed "$seed" --registry 1 --registry-wrong "$rw" | head -1 || true
+  done
+done
+echo
 "$bench" accuracy --paths 100000 --wrong 0.2 --seed 3 --write "$out/corpus100k.jsonl" > /dev/null || true
 "$bench" end-to-end --write "$out/corpus100k.jsonl" --threads 2
 "$bench" speed --traces 413354 --threads 2

@@ -30,6 +30,7 @@ GeoRegionsSummary add_geo_regions(TopologyBuilder &b)
             hop.addr = format_ipv4(b.hop_address(rec, h));
             hop.rtt_ms = h.rtt_ms;
             if (!vi.rdns.empty()) hop.rdns = vi.rdns;
+            if (!vi.country.empty()) hop.country = vi.country; // registry evidence (annotate_topology)
             t.hops.push_back(std::move(hop));
             vertex_of.push_back(h.vertex);
         }

@@ -34,7 +34,7 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
     std::unique_ptr<LocationDb> location;
     if (!opts.location_db.empty()) {
         try {
-            location = std::make_unique<LocationDb>(opts.location_db);
+            location = std::make_unique<LocationDb>(opts.location_db, opts.country_db);
         } catch (const LocationDbError &e) {
             if (opts.location_db != LocationDb::kSystemPath) throw std::runtime_error(e.what());
             log::info("{}: no AS numbers or countries (scripts/setup.sh installs libloc-database)", e.what());

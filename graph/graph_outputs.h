@@ -30,6 +30,7 @@ struct GraphOutputOptions {
     // AS, AS name and country of public interfaces from this libloc database
     // (empty: none); a missing default database is one info line, not an error.
     std::filesystem::path location_db = LocationDb::kSystemPath;
+    std::filesystem::path country_db; // countries when location_db has none (LocationDb)
 };
 
 struct GraphOutputSummary {

@@ -105,6 +105,20 @@ std::unique_ptr<AsnSource> open_libloc_source(const std::filesystem::path &file)
 
 LocationDb::LocationDb(const std::filesystem::path &file) : path_(file), source_(open_asn_source(file, &format_)) {}
 
+LocationDb::LocationDb(const std::filesystem::path &file, const std::filesystem::path &country_file)
+    : LocationDb(file)
+{
+    if (country_file.empty() || format_ == AsnDbFormat::libloc) return; // libloc has countries
+    std::error_code ec;
+    if (std::filesystem::equivalent(file, country_file, ec)) return;
+    try {
+        country_source_ = open_asn_source(country_file);
+        country_path_ = country_file;
+    } catch (const LocationDbError &) {
+        // No fallback database: answers carry what `file` has.
+    }
+}
+
 LocationDb::~LocationDb() = default;
 
 namespace {
@@ -149,7 +163,13 @@ const AddressOwner *LocationDb::find(uint32_t addr) const
             }
     }
     uint32_t v = 1;
-    if (std::optional<AddressOwner> o = source_->lookup(addr)) {
+    std::optional<AddressOwner> o = source_->lookup(addr);
+    if (country_source_ && (!o || o->country.empty()))
+        if (std::optional<AddressOwner> c = country_source_->lookup(addr); c && !c->country.empty()) {
+            if (!o) o.emplace();
+            o->country = std::move(c->country);
+        }
+    if (o) {
         std::string key = std::to_string(o->asn) + '\x1f' + o->country + '\x1f' + o->as_name;
         auto [it, fresh] = owner_index_.try_emplace(std::move(key), static_cast<uint32_t>(owners_.size()));
         if (fresh) owners_.push_back(std::move(*o));

@@ -25,6 +25,11 @@ public:
     // Throws LocationDbError with one line naming the file (missing,
     // unreadable, no database pathmap reads, a bad pfx2as line).
     explicit LocationDb(const std::filesystem::path &file = kSystemPath);
+    // As above; when `file` gives no country for a network (a pfx2as table,
+    // an ASN-only .mmdb), the country comes from `country_file` (normally
+    // the system libloc database), if that opens. A country_file that does
+    // not open is no error: the answers just carry no country.
+    LocationDb(const std::filesystem::path &file, const std::filesystem::path &country_file);
     ~LocationDb();
     LocationDb(const LocationDb &) = delete;
     LocationDb &operator=(const LocationDb &) = delete;
@@ -45,13 +50,17 @@ public:
     const std::filesystem::path &path() const { return path_; }
     AsnDbFormat format() const { return format_; }
     std::string license() const { return source_->license(); }
+    // The database countries come from when `path()` has none; empty if none.
+    const std::filesystem::path &country_path() const { return country_path_; }
 
     static constexpr size_t kMemoAddresses = size_t{1} << 20;
 
 private:
     std::filesystem::path path_;
+    std::filesystem::path country_path_;
     AsnDbFormat format_ = AsnDbFormat::libloc;
     std::unique_ptr<AsnSource> source_;
+    std::unique_ptr<AsnSource> country_source_; // may be null
     // The memo: open addressing, linear probing, a power-of-two table kept
     // at most half full. A slot is (address << 32) | (owners_ index + 2);
     // 0 = empty, index + 2 == 1 = "no owner".

@@ -1,4 +1,5 @@
 // Parsing annotated traces and writing geolocated.jsonl.
+#include <cctype>
 #include "graph/geo/geo_json.h"
 
 #include <cmath>
@@ -81,6 +82,16 @@ GeoTrace annotated_trace_from_json(const json &j)
             h.evidence.rdns_hint = optional_location(jh, "rdns_hint");
             h.evidence.ixp = optional_location(jh, "ixp");
             h.evidence.geodb = optional_location(jh, "geodb");
+            // The registry country, as traces.jsonl writes it ("country").
+            if (jh.contains("country") && !jh["country"].is_null()) {
+                std::string cc = jh["country"].get<std::string>();
+                if (cc.size() != 2 || !std::isalpha(static_cast<unsigned char>(cc[0])) ||
+                    !std::isalpha(static_cast<unsigned char>(cc[1])))
+                    throw GeoInputError("country must be a two-letter ISO 3166 code");
+                for (char &c : cc)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                h.evidence.registry_country = std::move(cc);
+            }
             t.hops.push_back(std::move(h));
         }
         return t;
@@ -117,6 +128,10 @@ json to_json(const GeoResult &r)
             for (Source s : *srcs)
                 used.push_back(source_name(s));
             jh["sources"] = std::move(used);
+            // "country": only country-level evidence placed it, and the city
+            // stands for its country; the posterior is about the choice
+            // among candidates, not about the city.
+            jh["precision"] = h.chosen()->country_level ? "country" : "city";
         } else {
             jh["unplaced"] = h.unplaced ? h.unplaced : "no_evidence";
         }

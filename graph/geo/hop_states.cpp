@@ -23,7 +23,8 @@ struct Evidence {
 
 bool is_own(Source s)
 {
-    return s == Source::geodb || s == Source::rdns || s == Source::geofeed || s == Source::ixp;
+    return s == Source::geodb || s == Source::rdns || s == Source::geofeed || s == Source::ixp ||
+           s == Source::registry;
 }
 
 double source_weight(Source s, const ModelParams &p)
@@ -39,6 +40,8 @@ double source_weight(Source s, const ModelParams &p)
         return p.w_ixp;
     case Source::facility:
         return p.w_facility;
+    case Source::registry:
+        return p.w_country_hint;
     case Source::anchor:
     case Source::neighbour:
         return 0.0; // anchors are weighted by RTT distance, see below
@@ -84,15 +87,41 @@ std::vector<Evidence> own_evidence(const GeoHop &hop, const GeoContext &ctx)
         push(hop.evidence.geodb, Source::geodb);
     else if (addr && ctx.geodb)
         push(ctx.geodb->lookup(*addr), Source::geodb);
+    // The registry's country, when none of the hop's own places lies in it:
+    // the country's hubs (or its largest city) stand for it, weakly, as for
+    // an operator domain. A reserved address has no registry country.
+    if (!bogon && hop.evidence.registry_country && ctx.gazetteer) {
+        const std::string &cc = *hop.evidence.registry_country;
+        const bool covered =
+            std::any_of(ev.begin(), ev.end(), [&](const Evidence &e) { return e.loc.country == cc; });
+        if (!cc.empty() && !covered) {
+            const size_t before = ev.size();
+            for (const City *c : ctx.gazetteer->interconnection_hubs())
+                if (c->loc.country == cc) ev.push_back({c->loc, Source::registry, true});
+            if (ev.size() == before)
+                if (const City *c = ctx.gazetteer->largest_city(cc)) ev.push_back({c->loc, Source::registry, true});
+        }
+    }
     return ev;
+}
+
+// The hop's registry country, when it has one that counts.
+const std::string *registry_country(const GeoHop &hop)
+{
+    if (!hop.evidence.registry_country || hop.evidence.registry_country->empty()) return nullptr;
+    const std::optional<uint32_t> addr = parse_ipv4(hop.addr);
+    if (!addr || is_bogon(*addr)) return nullptr;
+    return &*hop.evidence.registry_country;
 }
 
 struct Builder {
     HopStates &hop;
-    void add(const Location &loc, Source s, double utility)
+    // country_only: the evidence names a country, and this city stands for it.
+    void add(const Location &loc, Source s, double utility, bool country_only = false)
     {
         for (size_t i = 0; i < hop.candidates.size(); ++i) {
             if (!same_city(hop.candidates[i].loc, loc)) continue;
+            hop.candidates[i].country_level = hop.candidates[i].country_level && country_only;
             auto &srcs = hop.candidates[i].sources;
             if (std::find(srcs.begin(), srcs.end(), s) == srcs.end()) {
                 srcs.push_back(s);
@@ -102,7 +131,7 @@ struct Builder {
             }
             return;
         }
-        hop.candidates.push_back({.loc = loc, .sources = {s}});
+        hop.candidates.push_back({.loc = loc, .sources = {s}, .country_level = country_only});
         hop.utility.push_back(utility);
     }
 };
@@ -202,7 +231,8 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
         Builder b{h};
         for (const Evidence &e : evidence[i])
             b.add(e.loc, e.source,
-                  e.country_only ? p.w_country_hint : source_weight(e.source, p) + p.w_own_support);
+                  e.country_only ? p.w_country_hint : source_weight(e.source, p) + p.w_own_support,
+                  e.country_only);
         for (const City *c : hubs[i])
             b.add(c->loc, Source::facility, hub_utility[i]);
         // Endpoint anchors: strong near their end of the path, fading with
@@ -226,13 +256,18 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
                 // "unknown" beats a confident wrong continent.
                 if (evidence[i].empty() && std::abs(hops[n].rtt_ms - h.rtt_ms) > p.carry_reach_ms) break;
                 for (const Evidence &e : evidence[n])
-                    b.add(e.loc, Source::neighbour, 0.0);
+                    b.add(e.loc, Source::neighbour, 0.0, e.country_only);
                 if (evidence[i].empty())
                     for (const City *c : hubs[n])
                         b.add(c->loc, Source::neighbour, 0.0);
                 break;
             }
         }
+        // Registries lag and multinational networks register at home: a
+        // city outside the registry's country is less likely, not ruled out.
+        if (const std::string *cc = registry_country(trace.hops[h.input_index]))
+            for (size_t k = 0; k < h.candidates.size(); ++k)
+                if (h.candidates[k].loc.country != *cc) h.utility[k] -= p.registry_mismatch_penalty;
         // Keep the best supported candidates when there are too many.
         if (h.candidates.size() > static_cast<size_t>(p.max_candidates)) {
             std::vector<size_t> order(h.candidates.size());

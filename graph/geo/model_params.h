@@ -55,6 +55,12 @@ struct ModelParams {
     int hub_candidates = 8;
     int hub_support_candidates = 0; // hubs added to GeoDB-only hops (off: see docs/BENCHMARKS.md)
     double w_hub_support = 0.1;     // utility of those hubs (a GeoDB answer has w_own_support)
+
+    // Registry country (pathmap): the country the address's network is
+    // registered in. Candidates outside it lose this much utility; when no
+    // own candidate lies inside it, the country's hubs (or its largest city)
+    // join at w_country_hint each.
+    double registry_mismatch_penalty = 0.3;
 };
 
 } // namespace pathmap::geo

@@ -28,6 +28,8 @@ const char *source_name(Source s)
         return "facility";
     case Source::neighbour:
         return "neighbour";
+    case Source::registry:
+        return "registry";
     }
     return "unknown";
 }
@@ -37,7 +39,11 @@ GeoTrace geo_trace_from(const pathmap::Trace &t)
     GeoTrace g;
     g.dst_reached = t.reached;
     for (const pathmap::Hop &h : t.hops)
-        g.hops.push_back({.hop = h.ttl, .addr = h.addr, .rtt_ms = h.rtt_ms, .rdns = h.rdns, .evidence = {}});
+        g.hops.push_back({.hop = h.ttl,
+                          .addr = h.addr,
+                          .rtt_ms = h.rtt_ms,
+                          .rdns = h.rdns,
+                          .evidence = {.registry_country = h.country}});
     return g;
 }
 
@@ -69,19 +75,30 @@ double violation(const std::vector<Segment> &segs, const ModelParams &p)
 
 } // namespace
 
-const std::vector<Source> *LocatedHop::sources() const
+const Candidate *LocatedHop::chosen() const
 {
     if (!loc) return nullptr;
     for (const Candidate &c : candidates)
-        if (same_city(c.loc, *loc)) return &c.sources;
+        if (same_city(c.loc, *loc)) return &c;
     return nullptr;
+}
+
+const std::vector<Source> *LocatedHop::sources() const
+{
+    const Candidate *c = chosen();
+    return c ? &c->sources : nullptr;
 }
 
 void PlacementCounts::add(const GeoResult &r)
 {
     for (const LocatedHop &h : r.hops) {
-        if (!h.unplaced) ++placed;
-        else if (std::string_view(h.unplaced) == "silent") ++silent;
+        if (!h.unplaced) {
+            ++placed;
+            const Candidate *c = h.chosen();
+            country_level += c && c->country_level;
+        }
+        else if (std::string_view(h.unplaced) == "silent")
+            ++silent;
         else ++no_evidence;
     }
 }

@@ -21,7 +21,9 @@ class GeoDb;
 class LatencyPriors;
 
 // Where a candidate city came from; a candidate may have several.
-enum class Source { anchor, geodb, rdns, geofeed, ixp, facility, neighbour };
+// registry: a city standing for the country the address's network is
+// registered in (libloc / --asn-db), when no other candidate lies there.
+enum class Source { anchor, geodb, rdns, geofeed, ixp, facility, neighbour, registry };
 const char *source_name(Source s);
 
 // Evidence about one hop given with the input (annotated traces); what the
@@ -30,6 +32,11 @@ struct HopEvidence {
     std::optional<Location> rdns_hint;
     std::optional<Location> ixp;
     std::optional<Location> geodb;
+    // ISO 3166 alpha-2 code of the country the address's network is
+    // registered in (libloc, an --asn-db with countries, or traces.jsonl's
+    // "country"). Registries lag and multinational networks register at
+    // home, so a candidate elsewhere is penalised, never excluded.
+    std::optional<std::string> registry_country;
 };
 
 struct GeoHop {
@@ -65,6 +72,10 @@ struct GeoContext {
 struct Candidate {
     Location loc;
     std::vector<Source> sources;
+    // Every source behind it names only a country (a registry country, an
+    // operator domain), so the city stands for the country: precision
+    // "country", whatever the posterior says about choosing among them.
+    bool country_level = false;
 };
 
 struct LocatedHop {
@@ -77,11 +88,13 @@ struct LocatedHop {
     // or neighbour offered a place); nullptr when placed.
     const char *unplaced = nullptr;
     const std::vector<Source> *sources() const; // of the chosen place; nullptr when unplaced
+    const Candidate *chosen() const;            // the candidate at loc; nullptr when unplaced
 };
 
 // Hops of a run's results, by outcome.
 struct PlacementCounts {
     size_t placed = 0, silent = 0, no_evidence = 0;
+    size_t country_level = 0; // of the placed: the city stands for a country
     void add(const struct GeoResult &r);
 };
 

@@ -166,6 +166,36 @@ TEST(AsnSource, SystemLiblocAgreesWithItsOwnCli)
     EXPECT_FALSE(db.lookup(ip("198.18.0.1"))); // benchmarking space has no owner
 }
 
+TEST(AsnSource, CountriesComeFromLiblocWhenTheAsnDbHasNone)
+{
+    if (!fs::exists(LocationDb::kSystemPath)) GTEST_SKIP() << "no libloc-database";
+    TempDir d;
+    write(d.path / "pfx2as", "8.8.8.0\t24\t64999\n198.18.0.0\t15\t64500\n");
+    const auto libloc = open_libloc_source(LocationDb::kSystemPath);
+    const std::string us = libloc->lookup(ip("8.8.8.8"))->country;
+    ASSERT_FALSE(us.empty());
+    LocationDb db(d.path / "pfx2as", LocationDb::kSystemPath);
+    EXPECT_EQ(db.country_path(), LocationDb::kSystemPath);
+    auto o = db.lookup(ip("8.8.8.8"));
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->asn, 64999); // the AS is the table's, not libloc's 15169
+    EXPECT_EQ(o->country, us); // the country is libloc's
+    // No network in the table: libloc still gives the country, with no AS.
+    auto cf = db.lookup(ip("1.1.1.1"));
+    ASSERT_TRUE(cf);
+    EXPECT_EQ(cf->asn, 0);
+    EXPECT_EQ(cf->country, libloc->lookup(ip("1.1.1.1"))->country);
+    // The table's own space, where libloc has nothing: no country made up.
+    EXPECT_EQ(db.lookup(ip("198.18.0.1"))->country, "");
+    // An .mmdb with countries (IPinfo's layout) keeps its own.
+    LocationDb mm(make_mmdb(d.path, "--ipinfo"), LocationDb::kSystemPath);
+    EXPECT_EQ(mm.lookup(ip("198.19.7.9"))->country, "DE");
+    // A fallback that does not open is no error.
+    LocationDb none(d.path / "pfx2as", d.path / "missing.db");
+    EXPECT_TRUE(none.country_path().empty());
+    EXPECT_EQ(none.lookup(ip("8.8.8.8"))->country, "");
+}
+
 TEST(AsnSource, GraphOutputsTakeTheAsFromAnMmdb)
 {
     TempDir d;

@@ -59,6 +59,47 @@ PY
     fi
 done
 echo "geolocated $located files, $refused refused as graph refuses them"
+
+# The registry country (issue 12): by default each public hop's country
+# comes from the system libloc database, and a hop placed on that evidence
+# alone (precision "country") lies in the country libloc's own
+# `location lookup` gives for its address; --no-location takes it away.
+command -v location >/dev/null || { echo "FAIL: libloc's location tool missing (scripts/setup.sh installs it)"; exit 1; }
+atlas=$REAL/atlas/ram_3082698_all_results_array.json
+"$BIN" geolocate "$atlas" -o "$WORK/reg" >/dev/null 2>&1 || { echo "FAIL: geolocate $atlas"; fail=1; }
+"$BIN" geolocate "$atlas" -o "$WORK/noreg" --no-location >/dev/null 2>&1 || { echo "FAIL: geolocate --no-location"; fail=1; }
+$PY - "$WORK/reg" "$WORK/noreg" <<'PY' || fail=1
+import json, subprocess, sys
+def hops(d):
+    return [h for l in open(d + "/geolocated.jsonl") if l.strip() for h in json.loads(l)["hops"]]
+reg, noreg = hops(sys.argv[1]), hops(sys.argv[2])
+summary = json.load(open(sys.argv[1] + "/summary.json"))
+by_registry = [h for h in reg if h.get("precision") == "country" and "registry" in h.get("sources", [])]
+names = {}
+for line in subprocess.run(["location", "list-countries", "--show-name"], capture_output=True, text=True).stdout.splitlines():
+    cc, _, name = line.partition(" ")
+    names[name.strip()] = cc
+addrs = sorted({h["addr"] for h in by_registry})
+ref, cur = {}, None
+for line in subprocess.run(["location", "lookup", *addrs], capture_output=True, text=True).stdout.splitlines():
+    if not line.startswith(" ") and line.endswith(":"):
+        cur = line[:-1]
+    elif cur and line.strip().startswith("Country"):
+        ref[cur] = names.get(line.split(":", 1)[1].strip(), "?")
+wrong = [(h["addr"], h["country"], ref.get(h["addr"])) for h in by_registry if ref.get(h["addr"]) != h["country"]]
+ok = True
+if len(by_registry) < 20 or wrong:
+    print(f"FAIL: {len(by_registry)} hops placed by registry country, {len(wrong)} outside libloc's country: {wrong[:5]}")
+    ok = False
+if summary["location"]["country_looked_up"] < len(addrs) or summary["hops_country_level"] < len(by_registry):
+    print(f"FAIL: summary {summary['location']}, {summary['hops_country_level']} country-level, want >= {len(by_registry)}")
+    ok = False
+if any("registry" in h.get("sources", []) for h in noreg) or "database" not in json.load(open(sys.argv[2] + "/summary.json"))["location"]:
+    print("FAIL: --no-location still used registry countries"); ok = False
+print(f"registry country: {len(by_registry)} hops placed by it alone, all in libloc's country for their address; "
+      f"{sum(1 for h in noreg if h.get('city'))} placed without it, {sum(1 for h in reg if h.get('city'))} with")
+sys.exit(0 if ok else 1)
+PY
 [ "$located" -ge 55 ] || { echo "FAIL: fewer than 55 corpus files geolocated"; fail=1; }
 [ $fail = 0 ] && echo "geo_realdata_test: ok" || echo "geo_realdata_test: FAILED"
 exit $fail

@@ -16,8 +16,11 @@
 #include "graph/geo/path_geolocator.h"
 #include "graph/geo_input.h"
 #include "graph/input_formats.h"
+#include "graph/rules.h"
+#include "pathmap/ipv4.h"
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/owners_cli.h"
 
 namespace pathmap::cli
 {
@@ -34,8 +37,39 @@ struct GeolocateOptions {
     std::string geofeed;
     std::string ixp;
     std::string priors;
+    LocationOptions location; // registry countries (evidence in the model)
     unsigned threads = 2;
 };
+
+// Registry countries for the public hops that came without one: the
+// location database's answer is evidence (a city outside it is penalised).
+// Returns summary.json's "location".
+nlohmann::json add_registry_countries(std::vector<geo::GeoTrace> &traces, const LocationOptions &o)
+{
+    std::unique_ptr<graph::LocationDb> db = open_location_db(o);
+    size_t public_hops = 0, given = 0, looked_up = 0;
+    for (geo::GeoTrace &t : traces)
+        for (geo::GeoHop &h : t.hops) {
+            const auto a = parse_ipv4(h.addr);
+            if (!a || graph::classify_address(*a) != graph::AddrClass::public_) continue;
+            ++public_hops;
+            if (h.evidence.registry_country) {
+                ++given;
+                continue;
+            }
+            if (!db) continue;
+            if (const graph::AddressOwner *own = db->find(*a); own && !own->country.empty()) {
+                h.evidence.registry_country = own->country;
+                ++looked_up;
+            }
+        }
+    if (public_hops) log::info("registry country: {} of {} public hops ({} from the input, {} from {})", given + looked_up,
+                               public_hops, given, looked_up, db ? db->path().string() : std::string("no database"));
+    return {{"database", db ? nlohmann::json(db->path().string()) : nlohmann::json(nullptr)},
+            {"public_hops", public_hops},
+            {"country_given", given},
+            {"country_looked_up", looked_up}};
+}
 
 std::optional<double> parse_double(std::string_view s)
 {
@@ -103,6 +137,7 @@ void run_geolocate(const GeolocateOptions &o)
         throw UsageError(e.what());
     }
     if (traces.empty()) throw UsageError(o.input + ": no IPv4 traces to geolocate");
+    const nlohmann::json location = add_registry_countries(traces, o.location);
 
     const geo::PathGeolocator locator(ctx);
     std::vector<geo::GeoResult> results(traces.size());
@@ -133,7 +168,8 @@ void run_geolocate(const GeolocateOptions &o)
     out.flush();
     if (!out) throw std::runtime_error("write to " + path + " failed");
     log::info("geolocated {} traces ({} with flagged segments) -> {}", results.size(), flagged, path);
-    log::info("hops: {} placed, {} silent, {} answering with no evidence{}", counts.placed, counts.silent,
+    log::info("hops: {} placed ({} only to a country), {} silent, {} answering with no evidence{}", counts.placed,
+              counts.country_level, counts.silent,
               counts.no_evidence,
               counts.placed == 0 && counts.no_evidence > 0
                   ? " (no hop had any: give --geodb, --ixp, --geofeed, --vantage, or traces with rDNS names)"
@@ -141,7 +177,9 @@ void run_geolocate(const GeolocateOptions &o)
     const nlohmann::json summary = {{"traces", results.size()},
                                     {"traces_flagged", flagged},
                                     {"hops_placed", counts.placed},
-                                    {"hops_unplaced", {{"silent", counts.silent}, {"no_evidence", counts.no_evidence}}}};
+                                    {"hops_country_level", counts.country_level},
+                                    {"hops_unplaced", {{"silent", counts.silent}, {"no_evidence", counts.no_evidence}}},
+                                    {"location", location}};
     const std::string summary_path = (std::filesystem::path(o.out_dir) / "summary.json").string();
     std::ofstream sf(summary_path);
     sf << summary.dump(2) << '\n';
@@ -174,6 +212,9 @@ void add_geolocate_command(CLI::App &app)
         ->check(CLI::ExistingFile);
     cmd->add_option("--priors", opts->priors, "Country-pair RTT samples CSV: CC_A,CC_B,rtt_ms")
         ->check(CLI::ExistingFile);
+    add_location_options(*cmd, opts->location,
+                         "each public hop; its registry country is evidence (a city outside it is penalised, not "
+                         "excluded)");
     cmd->add_option("--threads", opts->threads, "Decoding threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));

@@ -22,7 +22,8 @@ CLI::Option *add_owner_source_options(CLI::App &cmd, LocationOptions &o, const c
     // No CLI::ExistingFile: an unreadable file is the database's one line and exit 1.
     return cmd.add_option("--asn-db", o.asn_db,
                           "AS numbers from FILE instead of the libloc database: a MaxMind/IPinfo-style ASN .mmdb or a "
-                          "CAIDA pfx2as table (prefix, length, ASN per line), told apart by content")
+                          "CAIDA pfx2as table (prefix, length, ASN per line), told apart by content; countries it lacks still "
+                          "come from the libloc database")
         ->type_name("FILE");
 }
 
@@ -37,7 +38,7 @@ std::unique_ptr<graph::LocationDb> open_location_db(const LocationOptions &o)
     const std::string db_path = o.selected();
     if (db_path.empty()) return nullptr;
     try {
-        return std::make_unique<graph::LocationDb>(db_path);
+        return std::make_unique<graph::LocationDb>(db_path, o.country_fallback());
     } catch (const graph::LocationDbError &e) {
         if (!o.is_default()) throw;
         log::info("{}: no AS numbers or countries (scripts/setup.sh installs libloc-database)", e.what());
@@ -51,7 +52,7 @@ nlohmann::json own_trace_hops(std::vector<Trace> &traces, const LocationOptions 
     if (db_path.empty()) return {{"database", nullptr}};
     std::unique_ptr<graph::LocationDb> db;
     try {
-        db = std::make_unique<graph::LocationDb>(db_path);
+        db = std::make_unique<graph::LocationDb>(db_path, o.country_fallback());
     } catch (const graph::LocationDbError &e) {
         if (!o.asn_db.empty()) throw;
         if (!o.is_default()) throw UsageError(e.what());
@@ -73,6 +74,8 @@ nlohmann::json own_trace_hops(std::vector<Trace> &traces, const LocationOptions 
             }
         }
     return {{"database", db_path},
+            {"country_database", db->country_path().empty() ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(db->country_path().string())},
             {"format", graph::to_string(db->format())},
             {"public_hops", public_hops},
             {"hops_with_asn", with_asn}};

@@ -28,6 +28,9 @@ struct LocationOptions {
     // "" = no lookups
     std::string selected() const { return off ? std::string() : !asn_db.empty() ? asn_db : path; }
     bool is_default() const { return asn_db.empty() && path == graph::LocationDb::kSystemPath; }
+    // Where countries come from when --asn-db has none (a pfx2as table, an
+    // ASN-only .mmdb): the libloc database; "" = nowhere else.
+    std::string country_fallback() const { return off || asn_db.empty() ? std::string() : path; }
 };
 void add_location_options(CLI::App &cmd, LocationOptions &o, const char *what);
 // --location-db and --asn-db alone; returns the --asn-db option.
