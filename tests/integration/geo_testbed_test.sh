@@ -2,9 +2,12 @@
 # Live geolocation: bring up tests/topologies/geo.json (routers on real city
 # coordinates, great-circle delay lines, PTR names with IATA codes served by
 # the testbed's dnsmasq), trace every sink from the prober namespace with
-# Debian traceroute (and pathmap sweep when it works here), resolve hop names
-# with getent inside the prober namespace, geolocate, and compare every hop
-# with truth.json. All packets stay inside the run's namespaces.
+# Debian traceroute and with pathmap sweep, and geolocate both with names
+# pathmap resolves itself: `geolocate --rdns` for traceroute's bare
+# addresses, the sweep's own reverse DNS (on by default) for its traces.
+# getent in the prober namespace is the reference for how many names there
+# are. Every hop is compared with truth.json. All packets stay inside the
+# run's namespaces.
 set -euo pipefail
 : "${PATHMAP_BIN:?}" "${PATHMAP_SOURCE_DIR:?}"
 src="$PATHMAP_SOURCE_DIR"
@@ -40,22 +43,21 @@ for t in "${targets[@]}"; do
   timeout 60 "$tb" exec --name "$name" -- traceroute -n -q 3 -w 2 -m 14 "$t" > "$work/tr-$t.txt" || true
 done
 
-# Hop addresses -> names through the testbed's DNS, from the prober namespace.
+# Hop addresses -> names through the testbed's DNS, from the prober
+# namespace: the reference count for pathmap's own lookups.
 grep -ohE '^ *[0-9]+ +([0-9]+\.){3}[0-9]+' "$work"/tr-*.txt | awk '{print $2}' | sort -u > "$work/addrs.txt"
 : > "$work/names.txt"
 while read -r a; do
   n=$(timeout 10 "$tb" exec --name "$name" -- getent hosts "$a" | awk '{print $2}' || true)
   echo "$a ${n:-}" >> "$work/names.txt"
 done < "$work/addrs.txt"
+named=$(awk 'NF == 2' "$work/names.txt" | wc -l)
+[ "$named" -ge 5 ] || { echo "FAIL: the testbed's resolver named only $named hop addresses"; exit 1; }
 
-# traceroute output -> pathmap traces.jsonl (min RTT per hop, names attached).
+# traceroute output -> pathmap traces.jsonl (min RTT per hop, no names).
 $py - "$work" "${targets[@]}" > "$work/traces.jsonl" <<'PY'
 import json, re, sys
 work, targets = sys.argv[1], sys.argv[2:]
-names = {}
-for line in open(f"{work}/names.txt"):
-    parts = line.split()
-    if len(parts) == 2: names[parts[0]] = parts[1]
 for t in targets:
     hops = []
     for line in open(f"{work}/tr-{t}.txt"):
@@ -65,13 +67,21 @@ for t in targets:
         if not rtts: continue
         h = {"ttl": int(m.group(1)), "addr": m.group(2), "rtt_ms": min(rtts), "icmp_type": 11, "icmp_code": 0,
              "reply_ttl": 0, "quoted_ttl": 0, "mpls_labels": []}
-        if m.group(2) in names: h["rdns"] = names[m.group(2)]
         hops.append(h)
     reached = bool(hops) and hops[-1]["addr"] == t
     print(json.dumps({"dst": t, "flow_id": 0, "reached": reached, "stop_reason": "reached" if reached else "max_ttl", "hops": hops}))
 PY
 
-"$PATHMAP_BIN" geolocate "$work/traces.jsonl" -o "$work/out" --vantage Singapore,SG
+# geolocate --rdns, run in the prober namespace so it asks the testbed's
+# dnsmasq: it must find every name getent found.
+"$tb" exec --name "$name" -- "$PATHMAP_BIN" geolocate "$work/traces.jsonl" -o "$work/out" --vantage Singapore,SG --rdns
+$py - "$work/out/summary.json" "$named" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["rdns"]
+want = int(sys.argv[2])
+print(f"geolocate --rdns: {s}")
+assert s.get("answered") == want, f"geolocate --rdns named {s.get('answered')} addresses, getent {want}"
+PY
 
 compare() { # traces.jsonl geolocated.jsonl label
   $py - "$truth" "$1" "$2" "$3" <<'PY'
@@ -121,26 +131,31 @@ PY
 }
 compare "$work/traces.jsonl" "$work/out/geolocated.jsonl" traceroute
 
-# pathmap sweep, when it runs here: same check on its own traces.
-if timeout 120 "$tb" exec --name "$name" -- "$PATHMAP_BIN" sweep "${targets[@]}" -o "$work/sweep" \
-     --allow 198.18.0.0/15 --rate 1000 -q > "$work/sweep.log" 2>&1 && [ -s "$work/sweep/traces.jsonl" ]; then
-  $py - "$work/sweep/traces.jsonl" "$work/names.txt" > "$work/sweep-named.jsonl" <<'PY'
+# pathmap sweep, with its own names: same check on its own traces. It must
+# run: a geolocation test that passes without pathmap's sweep proves less.
+if ! timeout 120 "$tb" exec --name "$name" -- "$PATHMAP_BIN" sweep "${targets[@]}" -o "$work/sweep" \
+     --allow 198.18.0.0/15 --rate 1000 -q > "$work/sweep.log" 2>&1; then
+  echo "FAIL: pathmap sweep: $(tail -3 "$work/sweep.log")"; exit 1
+fi
+$py - "$work/sweep/traces.jsonl" "$work/names.txt" > "$work/sweep-answered.jsonl" <<'PY'
 import json, sys
 names = dict(l.split() for l in open(sys.argv[2]) if len(l.split()) == 2)
+seen = named = 0
 for line in open(sys.argv[1]):
     t = json.loads(line)
-    t["hops"] = [h for h in t["hops"] if h.get("addr")]
+    t["hops"] = [h for h in t["hops"] if h.get("addr")] # probed silences have no place to check
     for h in t["hops"]:
-        if h["addr"] in names: h["rdns"] = names[h["addr"]]
+        if h["addr"] == t["dst"]: continue # --rdns routers: destinations are not looked up
+        seen += 1
+        want = names.get(h["addr"])
+        got = h.get("rdns")
+        assert got == want, f"sweep named {h['addr']} {got!r}, the testbed's resolver says {want!r}"
+        named += got is not None
     if len(t["hops"]) >= 3: print(json.dumps(t))
+print(f"sweep: {named} of {seen} router hops named, each as the resolver names it", file=sys.stderr)
+assert named >= 5, "the sweep named too few hops"
 PY
-  if [ -s "$work/sweep-named.jsonl" ]; then
-    "$PATHMAP_BIN" geolocate "$work/sweep-named.jsonl" -o "$work/out-sweep" --vantage Singapore,SG
-    compare "$work/sweep-named.jsonl" "$work/out-sweep/geolocated.jsonl" sweep
-  else
-    echo "note: pathmap sweep produced no trace with 3 hops; traceroute results stand"
-  fi
-else
-  echo "note: pathmap sweep did not run here ($(tail -1 "$work/sweep.log")); traceroute results stand"
-fi
+[ -s "$work/sweep-answered.jsonl" ] || { echo "FAIL: pathmap sweep gave no trace with 3 answering hops"; exit 1; }
+"$PATHMAP_BIN" geolocate "$work/sweep-answered.jsonl" -o "$work/out-sweep" --vantage Singapore,SG
+compare "$work/sweep-answered.jsonl" "$work/out-sweep/geolocated.jsonl" sweep
 echo "geo_testbed_test: all checks passed"

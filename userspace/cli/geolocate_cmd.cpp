@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -21,6 +22,7 @@
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
 #include "userspace/cli/owners_cli.h"
+#include "userspace/cli/rdns_cli.h"
 
 namespace pathmap::cli
 {
@@ -38,8 +40,32 @@ struct GeolocateOptions {
     std::string ixp;
     std::string priors;
     LocationOptions location; // registry countries (evidence in the model)
+    RdnsOptions rdns;         // --rdns: names for hops without one (hostname hints)
     unsigned threads = 2;
 };
+
+// --rdns: reverse DNS names for the answering hops that came without one.
+nlohmann::json add_names(std::vector<geo::GeoTrace> &traces, const RdnsOptions &o)
+{
+    if (o.mode.empty()) return {{"mode", "none"}};
+    std::unordered_map<uint32_t, std::vector<geo::GeoHop *>> wanted;
+    for (geo::GeoTrace &t : traces)
+        for (geo::GeoHop &h : t.hops)
+            if (!h.rdns)
+                if (const auto a = parse_ipv4(h.addr)) wanted[*a].push_back(&h);
+    std::vector<uint32_t> addrs;
+    for (const auto &[a, hops] : wanted)
+        addrs.push_back(a);
+    size_t named = 0;
+    nlohmann::json summary = resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
+        for (geo::GeoHop *h : wanted[a])
+            h->rdns = name;
+        ++named;
+    });
+    log::info("reverse DNS: {} of {} addresses named", named, wanted.size());
+    summary["mode"] = "on";
+    return summary;
+}
 
 // Registry countries for the public hops that came without one: the
 // location database's answer is evidence (a city outside it is penalised).
@@ -137,6 +163,7 @@ void run_geolocate(const GeolocateOptions &o)
         throw UsageError(e.what());
     }
     if (traces.empty()) throw UsageError(o.input + ": no IPv4 traces to geolocate");
+    const nlohmann::json rdns = add_names(traces, o.rdns);
     const nlohmann::json location = add_registry_countries(traces, o.location);
 
     const geo::PathGeolocator locator(ctx);
@@ -179,7 +206,8 @@ void run_geolocate(const GeolocateOptions &o)
                                     {"hops_placed", counts.placed},
                                     {"hops_country_level", counts.country_level},
                                     {"hops_unplaced", {{"silent", counts.silent}, {"no_evidence", counts.no_evidence}}},
-                                    {"location", location}};
+                                    {"location", location},
+                                    {"rdns", rdns}};
     const std::string summary_path = (std::filesystem::path(o.out_dir) / "summary.json").string();
     std::ofstream sf(summary_path);
     sf << summary.dump(2) << '\n';
@@ -212,6 +240,7 @@ void add_geolocate_command(CLI::App &app)
         ->check(CLI::ExistingFile);
     cmd->add_option("--priors", opts->priors, "Country-pair RTT samples CSV: CC_A,CC_B,rtt_ms")
         ->check(CLI::ExistingFile);
+    add_geolocate_rdns_options(*cmd, opts->rdns);
     add_location_options(*cmd, opts->location,
                          "each public hop; its registry country is evidence (a city outside it is penalised, not "
                          "excluded)");

@@ -2,6 +2,7 @@
 #include "userspace/cli/rdns_cli.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <CLI/CLI.hpp>
 
@@ -59,57 +60,68 @@ void add_graph_rdns_options(CLI::App &cmd, RdnsOptions &o)
     add_common(cmd, o);
 }
 
-nlohmann::json name_trace_hops(std::vector<Trace> &traces, const RdnsOptions &o)
+void add_geolocate_rdns_options(CLI::App &cmd, RdnsOptions &o)
 {
-    if (o.mode == "none" || o.mode.empty()) return {{"mode", "none"}};
-    const bool all = o.mode == "all";
-    std::vector<uint32_t> addrs;
-    for (const Trace &t : traces)
-        for (const Hop &h : t.hops) {
-            if (h.addr.empty() || (!all && h.addr == t.dst)) continue;
-            if (auto a = parse_ipv4(h.addr)) addrs.push_back(*a);
-        }
+    cmd.add_flag_callback("--rdns", [&o] { o.mode = "on"; },
+                          "Look up reverse DNS names for hops the input carries none for; names are parsed for city, "
+                          "IATA and operator codes");
+    add_common(cmd, o);
+}
+
+nlohmann::json resolve_names(std::vector<uint32_t> addrs, const RdnsOptions &o,
+                             const std::function<void(uint32_t, const std::string &)> &on_name)
+{
     std::sort(addrs.begin(), addrs.end());
     addrs.erase(std::unique(addrs.begin(), addrs.end()), addrs.end());
     try {
         names::ReverseDns dns({.timeout_ms = o.timeout_ms, .servers = o.resolver});
         nlohmann::json summary = run(dns, addrs, o);
-        summary["mode"] = o.mode;
-        for (Trace &t : traces)
-            for (Hop &h : t.hops) {
-                if (h.addr.empty() || h.rdns || (!all && h.addr == t.dst)) continue;
-                if (auto a = parse_ipv4(h.addr))
-                    if (auto n = dns.name(*a)) h.rdns = *n;
-            }
+        for (uint32_t a : addrs)
+            if (auto n = dns.name(a)) on_name(a, *n);
         return summary;
     } catch (const names::ResolverError &e) {
         log::warn("reverse DNS: {}; names left out", e.what());
-        return {{"mode", o.mode}, {"error", e.what()}};
+        return {{"error", e.what()}};
     }
+}
+
+nlohmann::json name_trace_hops(std::vector<Trace> &traces, const RdnsOptions &o)
+{
+    if (o.mode == "none" || o.mode.empty()) return {{"mode", "none"}};
+    const bool all = o.mode == "all";
+    std::unordered_map<uint32_t, std::vector<Hop *>> wanted;
+    for (Trace &t : traces)
+        for (Hop &h : t.hops) {
+            if (h.addr.empty() || h.rdns || (!all && h.addr == t.dst)) continue;
+            if (auto a = parse_ipv4(h.addr)) wanted[*a].push_back(&h);
+        }
+    std::vector<uint32_t> addrs;
+    for (const auto &[a, hops] : wanted)
+        addrs.push_back(a);
+    nlohmann::json summary = resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
+        for (Hop *h : wanted[a])
+            h->rdns = name;
+    });
+    summary["mode"] = o.mode;
+    return summary;
 }
 
 nlohmann::json name_graph_interfaces(graph::TopologyBuilder &builder, const RdnsOptions &o)
 {
     if (o.mode.empty() || o.mode == "none") return {{"mode", "none"}};
     graph::TopologyGraph &g = builder.graph();
-    std::vector<uint32_t> addrs;
+    std::unordered_map<uint32_t, std::vector<graph::VertexId>> wanted;
     for (graph::VertexId v = 0; v < g.vertex_count(); ++v) {
         const graph::VertexInfo &vi = g.vertex(v);
-        if (vi.kind == graph::VertexKind::interface && vi.rdns.empty()) addrs.push_back(vi.addr);
+        if (vi.kind == graph::VertexKind::interface && vi.rdns.empty()) wanted[vi.addr].push_back(v);
     }
-    try {
-        names::ReverseDns dns({.timeout_ms = o.timeout_ms, .servers = o.resolver});
-        nlohmann::json summary = run(dns, addrs, o);
-        for (graph::VertexId v = 0; v < g.vertex_count(); ++v) {
-            const graph::VertexInfo &vi = g.vertex(v);
-            if (vi.kind != graph::VertexKind::interface || !vi.rdns.empty()) continue;
-            if (auto n = dns.name(vi.addr)) builder.set_rdns(v, *n);
-        }
-        return summary;
-    } catch (const names::ResolverError &e) {
-        log::warn("reverse DNS: {}; names left out", e.what());
-        return {{"error", e.what()}};
-    }
+    std::vector<uint32_t> addrs;
+    for (const auto &[a, vs] : wanted)
+        addrs.push_back(a);
+    return resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
+        for (graph::VertexId v : wanted[a])
+            builder.set_rdns(v, name);
+    });
 }
 
 } // namespace pathmap::cli

@@ -3,6 +3,7 @@
 // with one warning line when the resolver does not answer.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,16 @@ struct RdnsOptions {
 void add_sweep_rdns_options(CLI::App &cmd, RdnsOptions &o);
 // graph: --rdns (flag), --resolver, --rdns-timeout.
 void add_graph_rdns_options(CLI::App &cmd, RdnsOptions &o);
+
+// geolocate: --rdns (flag), --resolver, --rdns-timeout; names are parsed for
+// city, IATA and operator codes.
+void add_geolocate_rdns_options(CLI::App &cmd, RdnsOptions &o);
+
+// Resolves the addresses (duplicates allowed) and calls on_name(addr, name)
+// for each that has a name; returns the summary's "rdns" object. A resolver
+// that cannot start or does not answer is one warning line, not an error.
+nlohmann::json resolve_names(std::vector<uint32_t> addrs, const RdnsOptions &o,
+                             const std::function<void(uint32_t, const std::string &)> &on_name);
 
 // Names the router hops (mode routers) or every answering hop (all) of the
 // traces; returns the summary's "rdns" object (counts, servers, or the error).
