@@ -93,7 +93,12 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
         }
     }
     builder.finish();
+    if (opts.name_interfaces) opts.name_interfaces(builder);
     TopologyGraph &g = builder.graph();
+    auto name_of = [&g](VertexId v) -> json {
+        if (v == kNoVertex || v >= g.vertex_count() || g.vertex(v).rdns.empty()) return nullptr;
+        return g.vertex(v).rdns.str();
+    };
     for (auto &[addr, votes] : role_votes) {
         auto v = g.find_interface(addr);
         if (!v) continue;
@@ -117,13 +122,19 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
     auto cps = find_chokepoints(builder);
     for (size_t i = 0; i < cps.size() && i < opts.top_chokepoints; ++i)
         chokes.push_back({{"hop", cps[i].label},
+                          {"name", name_of(cps[i].vertex)},
                           {"role", hop_role_name(cps[i].role)},
                           {"prefixes_behind", cps[i].prefixes_behind},
                           {"articulation_point", cps[i].articulation_point}});
     report["chokepoints"] = chokes;
     json links = json::array();
     for (const LinkLoad &l : top_links(builder, opts.top_links))
-        links.push_back({{"from", l.from}, {"to", l.to}, {"paths", l.paths}, {"silent_between", l.silent_between}});
+        links.push_back({{"from", l.from},
+                         {"to", l.to},
+                         {"from_name", name_of(l.src)},
+                         {"to_name", name_of(l.dst)},
+                         {"paths", l.paths},
+                         {"silent_between", l.silent_between}});
     report["top_links"] = links;
     json segs = json::array();
     for (auto &[id, s] : segments)
@@ -172,16 +183,24 @@ std::string render_report_text(const json &r)
     }
     out += "\nChokepoints (prefixes cut off if the hop fails):\n";
     if (r["chokepoints"].empty()) out += "  none\n";
+    // A name (profiles.jsonl's, or report --rdns) follows the address, as mtr -b shows both.
+    auto named = [](const json &name) { return name.is_string() ? "  " + name.get<std::string>() : std::string(); };
     for (const json &c : r["chokepoints"])
-        out += fmt::format("  {:<18} {:<22} {:>6} prefixes{}\n", c["hop"].get<std::string>(), c["role"].get<std::string>(),
-                           c["prefixes_behind"].get<size_t>(), c["articulation_point"].get<bool>() ? "  (articulation point)" : "");
+        out += fmt::format("  {:<18} {:<22} {:>6} prefixes{}{}\n", c["hop"].get<std::string>(), c["role"].get<std::string>(),
+                           c["prefixes_behind"].get<size_t>(), c["articulation_point"].get<bool>() ? "  (articulation point)" : "",
+                           named(c.value("name", json())));
     out += "\nTop links by paths:\n";
     for (const json &l : r["top_links"])
     {
         const int silent = l.value("silent_between", 0);
         const std::string via = silent ? fmt::format("({} silent hop{})", silent, silent == 1 ? "" : "s") : "";
-        out += fmt::format("  {:<18} -> {:<18} {:<16} {:>7} paths\n", l["from"].get<std::string>(), l["to"].get<std::string>(),
-                           via, l["paths"].get<size_t>());
+        const json from = l.value("from_name", json()), to = l.value("to_name", json());
+        const std::string names = from.is_string() || to.is_string()
+                                      ? fmt::format("  {} -> {}", from.is_string() ? from.get<std::string>() : "-",
+                                                    to.is_string() ? to.get<std::string>() : "-")
+                                      : "";
+        out += fmt::format("  {:<18} -> {:<18} {:<16} {:>7} paths{}\n", l["from"].get<std::string>(), l["to"].get<std::string>(),
+                           via, l["paths"].get<size_t>(), names);
     }
     out += "\nAS paths to prefixes (hops with no known AS left out):\n";
     if (r.value("as_paths", json::array()).empty()) out += "  none (no hop has an AS number)\n";

@@ -5,16 +5,22 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace pathmap::graph {
 
+class TopologyBuilder;
+
 struct ReportOptions {
     std::string path_to;       // IPv4 address of a target; empty: no path section
     size_t top_links = 10;
     size_t top_chokepoints = 20;
+    // Called once the graph is built, before the report reads it: names the
+    // interfaces profiles.jsonl carries none for (report --rdns); may be empty.
+    std::function<void(TopologyBuilder &)> name_interfaces;
 };
 
 // Throws std::runtime_error naming the file and line on bad input, and when

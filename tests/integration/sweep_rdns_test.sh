@@ -28,6 +28,11 @@ sweep --rdns none --no-graph -o "$WORK/plain" 2>/dev/null || { echo "FAIL: sweep
 # 198.18.250.250 exists nowhere in the testbed: lookups to it go unanswered.
 sweep --no-graph --resolver 198.18.250.250 --rdns-timeout 300 -o "$WORK/dead" 2>"$WORK/dead.err" || { echo "FAIL: sweep with a dead resolver exited non-zero"; fail=1; }
 run "$BIN" graph "$WORK/plain/traces.jsonl" --rdns -o "$WORK/graph" >"$WORK/graph.log" 2>&1 || { echo "FAIL: graph --rdns"; cat "$WORK/graph.log"; fail=1; }
+# report --rdns on a graph directory that carries no names.
+"$BIN" graph "$WORK/plain/traces.jsonl" --no-png -o "$WORK/graph-plain" >/dev/null 2>&1 || { echo "FAIL: graph"; fail=1; }
+run "$BIN" report "$WORK/graph-plain" --rdns --json >"$WORK/report-named.json" 2>"$WORK/report.err" || { echo "FAIL: report --rdns"; cat "$WORK/report.err"; fail=1; }
+"$BIN" report "$WORK/graph-plain" --json >"$WORK/report-plain.json" 2>/dev/null || { echo "FAIL: report"; fail=1; }
+run "$BIN" report "$WORK/graph-plain" --rdns >"$WORK/report-named.txt" 2>/dev/null || { echo "FAIL: report --rdns (text)"; fail=1; }
 
 $PY - "$TRUTH" "$WORK" <<'PY' || fail=1
 import json, sys, xml.etree.ElementTree as ET
@@ -82,7 +87,23 @@ if d.get("answered") != 0 or d.get("timed_out", 0) + d.get("failed", 0) + d.get(
 loc = json.load(open(f"{work}/named/summary.json")).get("location", {})
 if loc.get("database") is None or loc.get("public_hops", 0) == 0 or loc.get("hops_with_asn") != 0: bad(f"location summary: {loc}")
 if any("asn" in h for t in traces("named") for h in t["hops"]): bad("an AS on a testbed address")
-print(f"rdns: {checked} router hops named as truth; summary {s}; dead resolver {d}; location {loc}")
+named_report, plain_report = (json.load(open(f"{work}/report-{k}.json")) for k in ("named", "plain"))
+rnamed = 0
+for c in named_report["chokepoints"]:
+    if c["hop"] in names or c["name"] is not None:
+        rnamed += c["name"] is not None
+        if c["name"] != names.get(c["hop"]): bad(f"report --rdns: chokepoint {c['hop']} named {c['name']!r}, truth {names.get(c['hop'])!r}")
+for l in named_report["top_links"]:
+    for end in ("from", "to"):
+        if l[end + "_name"] != names.get(l[end]) and (l[end] in names or l[end + "_name"] is not None):
+            bad(f"report --rdns: link end {l[end]} named {l[end + '_name']!r}, truth {names.get(l[end])!r}")
+        rnamed += l[end + "_name"] is not None
+if rnamed < 5: bad(f"report --rdns named only {rnamed} chokepoints and link ends")
+if any(c["name"] for c in plain_report["chokepoints"]) or any(l["from_name"] or l["to_name"] for l in plain_report["top_links"]):
+    bad("report without --rdns has names the directory does not carry")
+text = open(f"{work}/report-named.txt").read()
+if not any(n in text for n in names.values()): bad("report --rdns text shows no name")
+print(f"rdns: {checked} router hops named as truth; report --rdns named {rnamed}; summary {s}; dead resolver {d}; location {loc}")
 sys.exit(0 if ok else 1)
 PY
 warnings=$(grep -c "reverse DNS" "$WORK/dead.err")

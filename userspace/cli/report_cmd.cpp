@@ -7,6 +7,7 @@
 
 #include "graph/topology_report.h"
 #include "userspace/cli/commands.h"
+#include "userspace/cli/rdns_cli.h"
 
 namespace pathmap::cli {
 
@@ -16,6 +17,7 @@ struct ReportArgs {
     std::string path_to;
     bool json = false;
     size_t top = 10;
+    RdnsOptions rdns; // --rdns: names for interfaces profiles.jsonl has none for
 };
 } // namespace
 
@@ -28,10 +30,14 @@ void add_report_command(CLI::App &app)
     cmd->add_option("--path-to", args->path_to, "Show the traced path(s) to this IPv4 address");
     cmd->add_option("--top", args->top, "How many links and chokepoints to list")->capture_default_str();
     cmd->add_flag("--json", args->json, "Print JSON instead of text");
+    add_graph_rdns_options(*cmd, args->rdns);
     cmd->callback([args] {
         nlohmann::json r;
         try {
-            r = graph::build_report(args->dir, {.path_to = args->path_to, .top_links = args->top, .top_chokepoints = args->top * 2});
+            graph::ReportOptions opts{.path_to = args->path_to, .top_links = args->top, .top_chokepoints = args->top * 2};
+            if (!args->rdns.mode.empty())
+                opts.name_interfaces = [args](graph::TopologyBuilder &b) { (void)name_graph_interfaces(b, args->rdns); };
+            r = graph::build_report(args->dir, opts);
         } catch (const std::runtime_error &e) {
             throw UsageError(e.what());
         }
