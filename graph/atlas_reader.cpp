@@ -129,6 +129,7 @@ std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &na
         Trace base;
         base.dst = *v4;
         base.flow_id = static_cast<uint16_t>(json_int(j, "paris_id").value_or(0));
+        if (const auto prb = json_int(j, "prb_id")) base.vantage_id = std::to_string(*prb);
         for (Trace &t : table.traces(base))
             out.push_back(std::move(t));
     }

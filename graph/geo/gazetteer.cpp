@@ -139,6 +139,18 @@ void Gazetteer::index()
     }
 }
 
+const City *Gazetteer::nearest(double lat, double lon, double max_km) const
+{
+    const City *best = nullptr;
+    double best_km = max_km;
+    for (const City &c : cities_)
+        if (const double d = great_circle_km(lat, lon, c.loc.lat, c.loc.lon); d <= best_km) {
+            best_km = d;
+            best = &c;
+        }
+    return best;
+}
+
 const City *Gazetteer::largest_city(std::string_view country) const
 {
     auto it = largest_.find(std::string(country));

@@ -56,6 +56,9 @@ class Gazetteer
     std::vector<const City *> find_operator_code(std::string_view code) const;
     // The metros of interconnection_hubs() (code_tables.h) that resolve here.
     const std::vector<const City *> &interconnection_hubs() const { return hubs_; }
+    // The city nearest to a point, if one lies within max_km (a linear
+    // scan: for naming a few vantage points, not per hop).
+    const City *nearest(double lat, double lon, double max_km) const;
     // The most populous city of a country (ISO code), or null.
     const City *largest_city(std::string_view country) const;
     // Fills lat/lon (and the canonical name) from the gazetteer when the

@@ -150,6 +150,7 @@ json to_json(const GeoResult &r)
     return {{"pcs", r.pcs},
             {"alignment", r.alignment ? json(*r.alignment) : json(nullptr)},
             {"distance_km", r.distance_km},
+            {"vantage_known", r.vantage_known},
             {"flagged_segments", std::move(flagged)},
             {"hops", std::move(hops)}};
 }

@@ -38,6 +38,7 @@ GeoTrace geo_trace_from(const pathmap::Trace &t)
 {
     GeoTrace g;
     g.dst_reached = t.reached;
+    g.vantage_id = t.vantage_id;
     for (const pathmap::Hop &h : t.hops)
         g.hops.push_back({.hop = h.ttl,
                           .addr = h.addr,
@@ -122,6 +123,7 @@ GeoResult PathGeolocator::locate(const GeoTrace &trace) const
     const Decoded dec = decode(states, src_resolved, p, ctx_.priors);
 
     GeoResult r;
+    r.vantage_known = src_resolved.has_value();
     r.hops.resize(trace.hops.size());
     for (size_t i = 0; i < trace.hops.size(); ++i) {
         r.hops[i].hop = trace.hops[i].hop;

@@ -51,6 +51,7 @@ struct GeoTrace {
     std::optional<Location> src_anchor; // overrides GeoContext::vantage when set
     std::optional<Location> dst_anchor; // overrides GeoContext::dst_anchor when set
     bool dst_reached = true;            // the last hop is the destination (anchor evidence applies)
+    std::string vantage_id;             // pathmap::Trace::vantage_id (an Atlas prb_id), for --probes
     std::vector<GeoHop> hops;
 };
 
@@ -112,6 +113,9 @@ struct GeoResult {
     double pcs = 0.0;                // length-normalised log-likelihood of the decoded path
     std::optional<double> alignment; // Path-Model Alignment vs the raw GeoDB path, when there is one
     double distance_km = 0.0;        // length of the decoded path
+    // Whether a vantage anchored the first hops; without one they are
+    // constrained only by their neighbours and the other evidence.
+    bool vantage_known = false;
     std::vector<FlaggedSegment> flagged_segments;
     std::vector<LocatedHop> hops; // one per input hop, input order
 };

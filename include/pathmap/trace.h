@@ -35,6 +35,9 @@ struct Trace {
     // Why probing stopped: "reached", "unreachable", "gap_limit", "max_ttl", "loop", "interrupted".
     std::string stop_reason;
     uint8_t first_ttl = 0;             // lowest TTL probed; 0 = not recorded (older files)
+    // Who measured it, when the file names one of many (RIPE Atlas: the
+    // prb_id); "" = the file's one vantage point. Not written to traces.jsonl.
+    std::string vantage_id;
     std::vector<Hop> hops;             // sorted by ttl, one entry per probed TTL
 };
 

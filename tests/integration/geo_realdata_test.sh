@@ -101,5 +101,37 @@ print(f"registry country: {len(by_registry)} hops placed by it alone, all in lib
 sys.exit(0 if ok else 1)
 PY
 [ "$located" -ge 55 ] || { echo "FAIL: fewer than 55 corpus files geolocated"; fail=1; }
+
+# --probes (issue 17): RIPE Atlas results start at their own probe. The
+# table lists some of the file's probes (placed in Milan for the test); their
+# traces say vantage_known with their prb_id, the others say they had none.
+printf 'prb_id,lat,lon,country\n713,45.4643,9.1895,IT\n738,45.4643,9.1895,IT\n12120,45.4643,9.1895,IT\n' > "$WORK/probes.csv"
+"$BIN" geolocate "$atlas" -o "$WORK/probes" --probes "$WORK/probes.csv" > "$WORK/probes.log" 2>&1 || { echo "FAIL: geolocate --probes"; cat "$WORK/probes.log"; fail=1; }
+$PY - "$WORK/probes" "$atlas" <<'PY' || fail=1
+import json, sys
+out, atlas = sys.argv[1], sys.argv[2]
+listed = {"713", "738", "12120"}
+want = [str(r["prb_id"]) for r in json.load(open(atlas)) if r.get("af", 4) == 4 and r.get("result")]
+lines = [json.loads(l) for l in open(out + "/geolocated.jsonl") if l.strip()]
+got = [(l.get("vantage_id"), l["vantage_known"]) for l in lines]
+# A result whose paths branch gives one trace per branch, each with its prb_id.
+ok = {v for v, _ in got} == set(want) and all(k == (v in listed) for v, k in got)
+s = json.load(open(out + "/summary.json"))["vantage"]
+n_listed = sum(1 for v, _ in got if v in listed)
+ok = ok and s == {"from_probes": n_listed, "probes_unlisted": len(got) - n_listed, "unknown": len(got) - n_listed}
+# The first hop of a listed probe's trace has its city as an anchor
+# candidate (when within the anchor's 10 ms RTT reach: most are).
+first = [l["hops"][0] for l in lines if l["vantage_known"] and l["hops"]]
+anchored = sum(1 for h in first if any(c["city"] == "Milano" and "anchor" in c["sources"] for c in h.get("candidates", [])))
+unlisted_anchor = sum(1 for l in lines if not l["vantage_known"] for h in l["hops"] for c in h.get("candidates", []) if "anchor" in c["sources"])
+ok = ok and anchored >= 3 and unlisted_anchor == 0
+print(f"--probes: {n_listed} of {len(got)} traces start at their probe ({anchored} first hops anchored there); summary {s}")
+sys.exit(0 if ok else 1)
+PY
+grep -q "have no known vantage" "$WORK/probes.log" || { echo "FAIL: geolocate did not say which traces had no vantage"; fail=1; }
+printf '713,45.4643\n' > "$WORK/bad-probes.csv"
+"$BIN" geolocate "$atlas" -o "$WORK/bad" --probes "$WORK/bad-probes.csv" > "$WORK/bad.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l < "$WORK/bad.log")" = 1 ] || { echo "FAIL: a bad --probes file: exit $rc, $(wc -l < "$WORK/bad.log") lines"; cat "$WORK/bad.log"; fail=1; }
 [ $fail = 0 ] && echo "geo_realdata_test: ok" || echo "geo_realdata_test: FAILED"
 exit $fail

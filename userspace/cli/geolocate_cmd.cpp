@@ -9,12 +9,14 @@
 #include <unordered_map>
 
 #include <CLI/CLI.hpp>
+#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "graph/geo/evidence_sources.h"
 #include "graph/geo/gazetteer.h"
 #include "graph/geo/geo_json.h"
 #include "graph/geo/path_geolocator.h"
+#include "graph/geo/probe_locations.h"
 #include "graph/geo_input.h"
 #include "graph/input_formats.h"
 #include "graph/rules.h"
@@ -39,6 +41,7 @@ struct GeolocateOptions {
     std::string geofeed;
     std::string ixp;
     std::string priors;
+    std::string probes; // --probes: vantage per Atlas probe
     LocationOptions location; // registry countries (evidence in the model)
     RdnsOptions rdns;         // --rdns: names for hops without one (hostname hints)
     unsigned threads = 2;
@@ -107,6 +110,56 @@ std::optional<double> parse_double(std::string_view s)
     return v;
 }
 
+// A point given by coordinates, named after the gazetteer city it lies in
+// (within geo::kSameCityKm), so output and same-city tests see a city.
+geo::Location near_city(geo::Location loc, const geo::Gazetteer &gz)
+{
+    if (const geo::City *c = gz.nearest(loc.lat, loc.lon, geo::kSameCityKm)) {
+        loc.city = c->loc.city;
+        loc.country = c->loc.country;
+    }
+    return loc;
+}
+
+// --probes: each trace measured by a listed probe starts there. Returns
+// summary.json's "vantage" counts.
+nlohmann::json anchor_probes(std::vector<geo::GeoTrace> &traces, const std::string &file, const geo::Gazetteer &gz,
+                             bool have_vantage)
+{
+    size_t from_probe = 0, unlisted = 0, no_id = 0;
+    if (!file.empty()) {
+        const geo::ProbeLocations probes = geo::ProbeLocations::load(file);
+        std::unordered_map<std::string, std::optional<geo::Location>> named;
+        for (geo::GeoTrace &t : traces) {
+            if (t.src_anchor) continue; // an annotated trace's own anchor wins
+            if (t.vantage_id.empty()) {
+                ++no_id;
+                continue;
+            }
+            auto [it, fresh] = named.try_emplace(t.vantage_id);
+            if (fresh)
+                if (auto loc = probes.find(t.vantage_id)) it->second = near_city(*loc, gz);
+            if (it->second) {
+                t.src_anchor = it->second;
+                ++from_probe;
+            } else {
+                ++unlisted;
+            }
+        }
+        log::info("--probes {}: {} probes; {} traces start at their probe, {} from probes it does not list{}", file,
+                  probes.size(), from_probe, unlisted,
+                  no_id ? fmt::format(", {} name no probe", no_id) : std::string());
+    }
+    size_t unknown = 0;
+    for (const geo::GeoTrace &t : traces)
+        unknown += !t.src_anchor && !have_vantage;
+    if (unknown)
+        log::warn("{} of {} traces have no known vantage: their first hops are constrained only by their neighbours "
+                  "(give --vantage, or --probes for RIPE Atlas results)",
+                  unknown, traces.size());
+    return {{"from_probes", from_probe}, {"probes_unlisted", unlisted}, {"unknown", unknown}};
+}
+
 // "Zurich", "Zurich,CH" or "47.37,8.55".
 geo::Location parse_place(const std::string &arg, const std::string &flag, const geo::Gazetteer &gz)
 {
@@ -117,7 +170,7 @@ geo::Location parse_place(const std::string &arg, const std::string &flag, const
         if (lat && lon) {
             if (std::abs(*lat) > 90 || std::abs(*lon) > 180)
                 throw UsageError(flag + " " + arg + ": coordinates out of range");
-            return geo::Location{.city = "", .country = "", .lat = *lat, .lon = *lon};
+            return near_city(geo::Location{.city = "", .country = "", .lat = *lat, .lon = *lon}, gz);
         }
     }
     const std::string city = arg.substr(0, comma);
@@ -163,6 +216,12 @@ void run_geolocate(const GeolocateOptions &o)
         throw UsageError(e.what());
     }
     if (traces.empty()) throw UsageError(o.input + ": no IPv4 traces to geolocate");
+    nlohmann::json vantage;
+    try {
+        vantage = anchor_probes(traces, o.probes, gz, ctx.vantage.has_value());
+    } catch (const geo::GeoInputError &e) {
+        throw UsageError(e.what());
+    }
     const nlohmann::json rdns = add_names(traces, o.rdns);
     const nlohmann::json location = add_registry_countries(traces, o.location);
 
@@ -187,8 +246,11 @@ void run_geolocate(const GeolocateOptions &o)
     if (!out) throw std::runtime_error("cannot write " + path);
     size_t flagged = 0;
     geo::PlacementCounts counts;
-    for (const geo::GeoResult &r : results) {
-        out << geo::to_json(r).dump() << '\n';
+    for (size_t i = 0; i < results.size(); ++i) {
+        const geo::GeoResult &r = results[i];
+        nlohmann::json j = geo::to_json(r);
+        if (!traces[i].vantage_id.empty()) j["vantage_id"] = traces[i].vantage_id;
+        out << j.dump() << '\n';
         flagged += !r.flagged_segments.empty();
         counts.add(r);
     }
@@ -207,6 +269,7 @@ void run_geolocate(const GeolocateOptions &o)
                                     {"hops_country_level", counts.country_level},
                                     {"hops_unplaced", {{"silent", counts.silent}, {"no_evidence", counts.no_evidence}}},
                                     {"location", location},
+                                    {"vantage", vantage},
                                     {"rdns", rdns}};
     const std::string summary_path = (std::filesystem::path(o.out_dir) / "summary.json").string();
     std::ofstream sf(summary_path);
@@ -237,6 +300,10 @@ void add_geolocate_command(CLI::App &app)
         ->check(CLI::ExistingFile);
     cmd->add_option("--geofeed", opts->geofeed, "RFC 8805 geofeed CSV")->check(CLI::ExistingFile);
     cmd->add_option("--ixp", opts->ixp, "IXP prefixes CSV: prefix,ixp_name,city,country[,lat,lon]")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--probes", opts->probes,
+                    "Where each RIPE Atlas probe stands, so every result starts at its own probe: CSV "
+                    "prb_id,lat,lon[,country] or Atlas probe archive JSON (id, geometry.coordinates, country_code)")
         ->check(CLI::ExistingFile);
     cmd->add_option("--priors", opts->priors, "Country-pair RTT samples CSV: CC_A,CC_B,rtt_ms")
         ->check(CLI::ExistingFile);
