@@ -7,7 +7,7 @@
 # peer). Everything runs between two private namespaces joined by veth pairs;
 # nothing leaves them. Needs root.
 #   bench/run_tx_bench.sh [build-dir]
-#   env: REPS=3 SECONDS_PER_RUN=5 PRIO=rt|normal|nice SECTIONS="tp mq pace tserr"
+#   env: REPS=3 SECONDS_PER_RUN=5 PRIO=rt|normal|nice SECTIONS="tp mq pace tserr" (or budget)
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,7 +63,8 @@ detach_sink() { ip -n "$NS_B" link set dev pmb1 xdpdrv off; }
 
 MAP=$(attach_sink pmb1)
 MAP2=$(attach_sink pmb3)
-# SECTIONS selects parts: tp (one queue throughput), mq (one vs two queues), pace, tserr.
+# SECTIONS selects parts: tp (one queue throughput), mq (one vs two queues), pace, tserr,
+# budget (the TX budget raised vs the kernel's 32 per kick; not in the default set).
 SECTIONS=${SECTIONS:-tp mq pace tserr}
 has() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 : >"$OUT"
@@ -84,6 +85,15 @@ echo "== throughput, $REPS rounds x $SECS s per sender, kinds interleaved" >&2
 for r in $(seq "$REPS"); do
     for kb in afxdp:64 afxdp:256 raw:64 packet:64; do
         run throughput --kind "${kb%:*}" --batch "${kb#*:}" --seconds "$SECS" --sink-map-id "$MAP"
+    done
+done
+fi
+
+if has budget; then
+echo "== AF_XDP copy mode: TX budget raised to the ring (Linux 6.17+) vs the kernel's 32 frames per kick (what 6.1 does)" >&2
+for r in $(seq "$REPS"); do
+    for b in raise kernel; do
+        run throughput --kind afxdp --batch 256 --tx-budget "$b" --seconds "$SECS" --sink-map-id "$MAP"
     done
 done
 fi
@@ -120,7 +130,8 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 tp = {}
 for r in rows:
     if r["mode"] == "throughput":
-        tp.setdefault(f'{r["kind"]}/{r["batch"]}' + ("/2q" if "queues 0-1" in r["tx"] else "/1q" if "pmb2" in r["tx"] else ""), []).append(r)
+        tp.setdefault(f'{r["kind"]}/{r["batch"]}' + ("/2q" if "queues 0-1" in r["tx"] else "/1q" if "pmb2" in r["tx"] else "")
+                      + ("/32kick" if "32/kick" in r["tx"] else ""), []).append(r)
 print("\nsummary (medians over rounds; rx = frames counted by the XDP sink; cpu = the sender's share of a core;")
 print("  ns/probe = sender CPU time per probe, the veth peer's receive softirq run in the sender's context included)")
 med = {}
@@ -129,6 +140,8 @@ for k, rs in tp.items():
     m = lambda f: statistics.median(x[f] for x in rs)
     print(f"  {k:13s} tx {m('pps')/1e6:5.2f} Mpps  rx {med[k]/1e6:5.2f} Mpps  cpu {m('cpu_util'):4.2f}  {m('cpu_ns_per_probe'):5.0f} ns/probe"
           f"  {m('mpps_per_cpu'):4.2f} Mpps/CPU  load {m('load1'):5.2f}  ({rs[0]['tx']})")
+if "afxdp/256/32kick" in med and med.get("afxdp/256"):
+    print(f"  TX budget raised / 32 per kick (batch 256, rx) = {med['afxdp/256']/med['afxdp/256/32kick']:.2f}x")
 if "afxdp/256/2q" in med and med.get("afxdp/256/1q"):
     print(f"  2 queues (a thread each) / 1 queue = {med['afxdp/256/2q']/med['afxdp/256/1q']:.2f}x")
 for b in (64, 256):

@@ -28,6 +28,8 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15
   # the VM: tests/integration/vagrant_test.sh runs `vagrant validate` (Debian packages it)
   vagrant
+  # scripts/vm-test.sh: a Debian 12 image (mmdebstrap, mkfs.ext4) booted by qemu
+  mmdebstrap qemu-system-x86 e2fsprogs
 )
 
 if [ "$(id -u)" -ne 0 ]; then

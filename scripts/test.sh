@@ -52,4 +52,11 @@ fi
 if [ "${PATHMAP_FUZZ:-0}" = 1 ]; then
   scripts/fuzz.sh || rc=1
 fi
+
+# The kernel-facing tests again, on Debian 12's own 6.1 kernel in a VM
+# (scripts/vm-test.sh; the image is cached under build/vm); any failure
+# there fails the suite.
+if [ "${PATHMAP_VM_TEST:-0}" = 1 ]; then
+  PATHMAP_VM_SKIP_BUILD=1 scripts/vm-test.sh "$dir" || rc=1
+fi
 exit $rc

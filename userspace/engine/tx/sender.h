@@ -31,6 +31,11 @@ struct SenderConfig {
     // re-backs the bound queue's RX ring with our UMEM, taking that queue's
     // receive traffic away from the host while we run; copy mode never does.
     bool zerocopy = false;
+    // AF_XDP copy mode: ask for a TX budget of the whole ring per kick
+    // (XDP_MAX_TX_SKB_BUDGET, Linux 6.17+). A kernel without the option
+    // (Debian 12's 6.1) refuses it and keeps its 32 frames per kick: logged
+    // once, never an error. Off keeps 32 on any kernel (tx_bench compares).
+    bool raise_tx_budget = true;
 };
 
 struct TxStats {

@@ -58,6 +58,17 @@ std::string memlock_hint()
            "); raise it with `ulimit -l` or grant CAP_IPC_LOCK";
 }
 
+// The kernel's answer is the feature probe: one line per process, however
+// many queues or sessions meet it (describe() names the budget per sender).
+void note_budget_refused(int err)
+{
+    static std::atomic<bool> said{false};
+    if (said.exchange(true)) return;
+    log::info("AF_XDP: the kernel refused XDP_MAX_TX_SKB_BUDGET ({}): copy mode sends up to 32 frames per kick, "
+              "as before Linux 6.17",
+              errno_text(err));
+}
+
 // One queue's socket and its UMEM. Member order matters: the socket must go
 // before the UMEM, the UMEM before its memory.
 class XskQueue {
@@ -124,9 +135,12 @@ public:
         }
         xsk_.reset(xsk);
         fd_ = xsk_socket__fd(xsk);
-        if (copy_mode_) {
+        if (copy_mode_ && cfg.raise_tx_budget) {
             const unsigned budget = frames;
-            if (setsockopt(fd_, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget)) == 0) budget_raised_ = true;
+            if (setsockopt(fd_, SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget, sizeof(budget)) == 0)
+                budget_raised_ = true;
+            else
+                note_budget_refused(errno);
         }
 
         // Pre-encode every frame with the template; send() only rewrites the
