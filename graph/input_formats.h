@@ -1,7 +1,8 @@
 // Readers of traceroute data users already have, all into pathmap::Trace:
-// pathmap traces.jsonl, scamper JSON (sc_warts2json), RIPE Atlas traceroute
-// results, mtr --json, and traceroute-family text (Linux/BSD/macOS traceroute,
-// paris-traceroute, tracepath). `auto` looks at the first bytes of the file.
+// pathmap traces.jsonl, scamper JSON (sc_warts2json) and binary .warts,
+// RIPE Atlas traceroute results, mtr --json, and traceroute-family text
+// (Linux/BSD/macOS traceroute, paris-traceroute, tracepath). `auto` looks at
+// the first bytes of the file.
 // docs/GRAPH.md lists every variant read, with an example.
 #pragma once
 
@@ -16,7 +17,7 @@
 
 namespace pathmap::graph {
 
-enum class InputFormat { auto_detect, pathmap, scamper, atlas, mtr, traceroute };
+enum class InputFormat { auto_detect, pathmap, scamper, atlas, mtr, traceroute, warts };
 
 struct InputError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -30,6 +31,9 @@ InputFormat detect_input_format(std::string_view head);
 // Each throws InputError naming the file (and line where it has one).
 std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name);
 std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &name);
+// scamper's binary warts (trace and tracelb records; warts_reader.cpp): the
+// same Traces as parse_scamper_json on sc_warts2json's output of the file.
+std::vector<Trace> parse_warts(std::string_view bytes, const std::string &name);
 std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &name);
 std::vector<Trace> parse_mtr_json(std::string_view text, const std::string &name);
 // Traceroute text of any variant; tracepath output goes to parse_tracepath_text.

@@ -1,7 +1,7 @@
 // Format detection, dispatch and file reading for every input format, and
 // pathmap's own traces.jsonl. The foreign readers live in their own files:
 // atlas_reader.cpp, mtr_reader.cpp, scamper_reader.cpp, traceroute_text.cpp,
-// tracepath_reader.cpp.
+// tracepath_reader.cpp, warts_reader.cpp.
 #include <cctype>
 #include <fstream>
 
@@ -10,6 +10,7 @@
 #include "graph/input_formats.h"
 #include "graph/reader_text.h"
 #include "graph/topology_builder.h"
+#include "graph/warts_format.h"
 #include "pathmap/trace_io.h"
 
 namespace pathmap::graph {
@@ -56,6 +57,7 @@ std::optional<InputFormat> parse_input_format(std::string_view n)
     if (n == "atlas") return InputFormat::atlas;
     if (n == "mtr") return InputFormat::mtr;
     if (n == "traceroute") return InputFormat::traceroute;
+    if (n == "warts") return InputFormat::warts;
     return std::nullopt;
 }
 
@@ -68,12 +70,14 @@ const char *input_format_name(InputFormat f)
     case InputFormat::atlas: return "atlas";
     case InputFormat::mtr: return "mtr";
     case InputFormat::traceroute: return "traceroute";
+    case InputFormat::warts: return "warts";
     }
     return "?";
 }
 
 InputFormat detect_input_format(std::string_view head)
 {
+    if (looks_like_warts(head)) return InputFormat::warts; // binary: its magic, at byte 0
     size_t first = head.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) throw InputError("empty input");
     std::string_view h = head.substr(first, 4096);
@@ -88,8 +92,8 @@ InputFormat detect_input_format(std::string_view head)
             return InputFormat::scamper;
         if (has("\"hops\"") && has("\"dst\"")) return InputFormat::pathmap;
     }
-    throw InputError("unrecognised input (expected traces.jsonl, scamper JSON, RIPE Atlas JSON, mtr --json or "
-                     "traceroute output); pass --format");
+    throw InputError("unrecognised input (expected traces.jsonl, scamper JSON or .warts, RIPE Atlas JSON, mtr --json "
+                     "or traceroute output); pass --format");
 }
 
 std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name)
@@ -116,6 +120,7 @@ std::vector<Trace> parse_traces(std::string_view text, InputFormat f, const std:
     case InputFormat::atlas: return parse_atlas_json(text, name);
     case InputFormat::mtr: return parse_mtr_json(text, name);
     case InputFormat::traceroute: return parse_traceroute_text(text, name);
+    case InputFormat::warts: return parse_warts(text, name);
     case InputFormat::auto_detect: break;
     }
     fail(name, "no format");

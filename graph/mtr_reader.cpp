@@ -6,8 +6,8 @@
 // The hop number is "count"/"hop", never the array position: mtr leaves out
 // TTLs past the destination and gaps where it stopped early. "???" is a
 // silent TTL. Without -n mtr prints a name as "host"; pathmap does not
-// resolve it here, so such a hop keeps its TTL and its name (Hop::rdns) but
-// no address, and the graph sees it as a silent hop (see docs/GRAPH.md).
+// resolve it, so such a hop keeps its TTL, RTT and name (Hop::rdns) but no
+// address, and the graph keys its vertex by the name (see docs/GRAPH.md).
 #include <string>
 
 #include "graph/input_formats.h"
@@ -59,7 +59,7 @@ void read_hubs(const json &hubs, bool legacy, const std::string &name, HopAltern
         h.rtt_ms = json_double(hub, legacy ? "best" : "Best")
                        .value_or(json_double(hub, legacy ? "avg" : "Avg").value_or(0.0));
         if (h.addr.empty()) {
-            table.answered_by_name(static_cast<int>(*ttl), rdns);
+            table.answered_by_name(static_cast<int>(*ttl), rdns, h.rtt_ms);
             continue;
         }
         table.add(std::move(h));
@@ -98,7 +98,8 @@ std::vector<Trace> parse_mtr_json(std::string_view text, const std::string &name
         else if (!table.last_address().empty())
             base.dst = table.last_address();
         else
-            base.dst = "0.0.0.0";
+            throw InputError(name + ": mtr report to '" + dst +
+                             "' shows no address anywhere, so its destination is unknown; run mtr -n (or -b)");
         for (Trace &t : table.traces(base))
             out.push_back(std::move(t));
     }
@@ -106,8 +107,8 @@ std::vector<Trace> parse_mtr_json(std::string_view text, const std::string &name
         log::warn("{}: only IPv6 mtr reports ({}); pathmap graphs IPv4 only", name, n.reports);
     if (n.names_only)
         log::info(
-            "{}: {} mtr hops show a name and no address (mtr without -n): kept as probed, with the name; run "
-            "mtr -n (or -b) for addresses",
+            "{}: {} mtr hops show a name and no address (mtr without -n): kept by name; run mtr -n (or -b) for "
+            "addresses",
             name, n.names_only);
     return out;
 }

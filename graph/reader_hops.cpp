@@ -40,11 +40,11 @@ void HopAlternatives::add(Hop h, std::optional<uint32_t> flow)
     alts.push_back(std::move(a));
 }
 
-void HopAlternatives::answered_by_name(int ttl, std::string name)
+void HopAlternatives::answered_by_name(int ttl, std::string name, double rtt_ms)
 {
-    if (ttl < 1 || ttl > 255) return;
+    if (ttl < 1 || ttl > 255 || name.empty()) return;
     by_ttl_[ttl];
-    names_.emplace(ttl, std::move(name));
+    names_.emplace(ttl, Hop{.ttl = static_cast<uint8_t>(ttl), .rtt_ms = rtt_ms, .rdns = std::move(name)});
 }
 
 size_t HopAlternatives::responding_ttls() const
@@ -120,9 +120,10 @@ std::vector<Trace> HopAlternatives::traces(const Trace &base) const
             const HopAlternative *a = pick(alts, key, by_flow);
             if (a) {
                 t.hops.push_back(a->hop);
+            } else if (auto n = names_.find(ttl); n != names_.end()) {
+                t.hops.push_back(n->second);
             } else {
                 t.hops.push_back(Hop{.ttl = static_cast<uint8_t>(ttl)});
-                if (auto n = names_.find(ttl); n != names_.end()) t.hops.back().rdns = n->second;
             }
             path.push_back(t.hops.back().addr);
         }

@@ -42,10 +42,10 @@ class HopAlternatives
     // A reply. The first reply of an address keeps its fields; a later one
     // of the same address only adds its flow (and labels the first lacked).
     void add(Hop h, std::optional<uint32_t> flow = std::nullopt);
-    // A reply known by its name only (mtr, tracepath without -n): the TTL
-    // stays silent for the graph, which keys vertices by address, and its
-    // hop keeps the name in Hop::rdns.
-    void answered_by_name(int ttl, std::string name);
+    // A reply known by its name only (mtr, tracepath without -n): its hop has
+    // no address and keeps the name in Hop::rdns (and the RTT), which the
+    // graph keys its vertex by. An address that answered at the TTL wins.
+    void answered_by_name(int ttl, std::string name, double rtt_ms = 0.0);
 
     bool empty() const { return by_ttl_.empty(); }
     size_t responding_ttls() const;
@@ -62,7 +62,7 @@ class HopAlternatives
 
   private:
     std::map<int, std::vector<HopAlternative>> by_ttl_; // empty vector: probed, silent
-    std::map<int, std::string> names_;                  // answered_by_name
+    std::map<int, Hop> names_;                          // answered_by_name: the first name per TTL
 };
 
 // "a.b.c.d", or the IPv4-mapped "::ffff:a.b.c.d" as "a.b.c.d"; nullopt otherwise.

@@ -1,4 +1,5 @@
-// scamper JSON (sc_warts2json, scamper -O json) into Traces:
+// scamper JSON (sc_warts2json, scamper -O json) into Traces, and the mapping
+// of scamper's records (graph/scamper_records.h) that the warts reader shares:
 // - "trace" records: the replies per probe TTL ("hops"), every TTL from
 //   firsthop to hop_count probed; several addresses at one TTL are branches.
 // - "tracelb" records (MDA): "nodes" and the "links" between them, each
@@ -15,6 +16,7 @@
 #include "graph/input_formats.h"
 #include "graph/reader_hops.h"
 #include "graph/reader_json.h"
+#include "graph/scamper_records.h"
 #include "pathmap/log.h"
 
 namespace pathmap::graph
@@ -30,12 +32,14 @@ namespace
     throw InputError(name + ": " + what);
 }
 
-void read_icmpext(const json &r, Hop &h)
+std::vector<uint32_t> json_mpls_labels(const json &r)
 {
-    if (!r.contains("icmpext") || !r["icmpext"].is_array()) return;
+    std::vector<uint32_t> out;
+    if (!r.contains("icmpext") || !r["icmpext"].is_array()) return out;
     for (const json &ext : r["icmpext"])
         for (const json &l : ext.value("mpls_labels", json::array()))
-            if (auto v = json_int(l, "mpls_label")) h.mpls_labels.push_back(static_cast<uint32_t>(*v));
+            if (auto v = json_int(l, "mpls_label")) out.push_back(static_cast<uint32_t>(*v));
+    return out;
 }
 
 std::string stop_reason(const std::string &s)
@@ -48,40 +52,66 @@ std::string stop_reason(const std::string &s)
     return {};
 }
 
-void read_trace(const json &j, const std::string &dst, const std::string &name, std::vector<Trace> &out)
+ScamperTrace trace_from_json(const json &j)
 {
-    HopAlternatives table;
+    ScamperTrace t;
+    t.dst = json_string(j, "dst");
+    t.firsthop = json_int(j, "firsthop").value_or(1);
+    t.hop_count = json_int(j, "hop_count").value_or(0);
+    t.stop_reason = json_string(j, "stop_reason");
     for (const json &jh : j.value("hops", json::array())) {
-        const auto ttl = json_int(jh, "probe_ttl");
-        if (!ttl || *ttl < 1 || *ttl > 255) fail(name, "trace to " + dst + ": hop without a valid probe_ttl");
-        const std::string a = json_string(jh, "addr");
-        auto v4 = ipv4_text(a);
-        if (!v4) {
-            if (!a.empty() && !looks_like_ipv6(a)) fail(name, "trace to " + dst + ": bad hop address " + a);
-            table.probed(static_cast<int>(*ttl));
-            continue;
-        }
-        Hop h{.ttl = static_cast<uint8_t>(*ttl), .addr = *v4, .rtt_ms = json_double(jh, "rtt").value_or(0.0)};
+        ScamperTraceHop h;
+        h.probe_ttl = json_int(jh, "probe_ttl").value_or(0);
+        h.addr = json_string(jh, "addr");
+        h.name = json_string(jh, "name");
+        h.rtt_ms = json_double(jh, "rtt").value_or(0.0);
         h.icmp_type = static_cast<int>(json_int(jh, "icmp_type").value_or(-1));
         h.icmp_code = static_cast<int>(json_int(jh, "icmp_code").value_or(-1));
         h.reply_ttl = static_cast<int>(json_int(jh, "reply_ttl").value_or(0));
         h.quoted_ttl = static_cast<int>(json_int(jh, "icmp_q_ttl").value_or(0));
-        read_icmpext(jh, h);
-        if (const std::string n = json_string(jh, "name"); !n.empty()) h.rdns = n;
-        table.add(std::move(h));
+        h.mpls_labels = json_mpls_labels(jh);
+        t.hops.push_back(std::move(h));
     }
-    // scamper lists replies only; it probed every TTL from firsthop up.
-    const int first = std::max<int>(1, static_cast<int>(json_int(j, "firsthop").value_or(1)));
-    const int last = std::max<int>(static_cast<int>(json_int(j, "hop_count").value_or(0)), table.last_ttl());
-    table.probed_range(first, last);
-    Trace base;
-    base.dst = dst;
-    base.first_ttl = static_cast<uint8_t>(std::min(first, 255));
-    const std::string stop = json_string(j, "stop_reason");
-    base.reached = stop == "COMPLETED";
-    base.stop_reason = stop_reason(stop);
-    for (Trace &t : table.traces(base))
-        out.push_back(std::move(t));
+    return t;
+}
+
+ScamperTracelb tracelb_from_json(const json &j, const std::string &name)
+{
+    ScamperTracelb t;
+    t.dst = json_string(j, "dst");
+    t.firsthop = json_int(j, "firsthop").value_or(1);
+    const json &nodes = j.value("nodes", json::array());
+    if (!nodes.is_array()) fail(name, "tracelb to " + t.dst + ": nodes is not a list");
+    for (const json &n : nodes) {
+        ScamperLbNode node{.addr = json_string(n, "addr")};
+        // sc_warts2json groups a node's link hops inconsistently ([[a, b]] for
+        // two links, [[*], [c]] for one through a silent hop), so the groups
+        // are flattened: every addressed entry is a link of its own.
+        for (const json &group : n.value("links", json::array())) {
+            if (!group.is_array()) fail(name, "tracelb to " + t.dst + ": a link is not a list");
+            for (const json &hop : group) {
+                ScamperLbEntry e{.addr = json_string(hop, "addr")};
+                for (const json &p : hop.value("probes", json::array())) {
+                    ScamperLbProbe probe{.ttl = json_int(p, "ttl").value_or(0),
+                                         .flowid = json_int(p, "flowid").value_or(-1),
+                                         .replyc = json_int(p, "replyc").value_or(0)};
+                    for (const json &r : p.value("replies", json::array())) {
+                        probe.replies.push_back(ScamperLbReply{
+                            .rtt_ms = json_double(r, "rtt").value_or(0.0),
+                            .reply_ttl = static_cast<int>(json_int(r, "ttl").value_or(0)),
+                            .icmp_type = static_cast<int>(json_int(r, "icmp_type").value_or(-1)),
+                            .icmp_code = static_cast<int>(json_int(r, "icmp_code").value_or(-1)),
+                            .quoted_ttl = static_cast<int>(json_int(r, "icmp_q_ttl").value_or(0)),
+                            .mpls_labels = json_mpls_labels(r)});
+                    }
+                    e.probes.push_back(std::move(probe));
+                }
+                node.entries.push_back(std::move(e));
+            }
+        }
+        t.nodes.push_back(std::move(node));
+    }
+    return t;
 }
 
 // A tracelb link u -> v: v's reply to the first probe that crossed it.
@@ -91,57 +121,87 @@ struct LbLink {
     std::vector<uint32_t> flows;
 };
 
-void read_tracelb(const json &j, const std::string &dst, const std::string &name, std::vector<Trace> &out)
+} // namespace
+
+void scamper_trace_to_traces(const ScamperTrace &j, const std::string &dst, const std::string &name,
+                             std::vector<Trace> &out)
 {
-    const int firsthop = std::max<int>(1, static_cast<int>(json_int(j, "firsthop").value_or(1)));
+    HopAlternatives table;
+    for (const ScamperTraceHop &jh : j.hops) {
+        const long long ttl = jh.probe_ttl;
+        if (ttl < 1 || ttl > 255) fail(name, "trace to " + dst + ": hop without a valid probe_ttl");
+        auto v4 = ipv4_text(jh.addr);
+        if (!v4) {
+            if (!jh.addr.empty() && !looks_like_ipv6(jh.addr)) fail(name, "trace to " + dst + ": bad hop address " + jh.addr);
+            table.probed(static_cast<int>(ttl));
+            continue;
+        }
+        Hop h{.ttl = static_cast<uint8_t>(ttl), .addr = *v4, .rtt_ms = jh.rtt_ms};
+        h.icmp_type = jh.icmp_type;
+        h.icmp_code = jh.icmp_code;
+        h.reply_ttl = jh.reply_ttl;
+        h.quoted_ttl = jh.quoted_ttl;
+        h.mpls_labels = jh.mpls_labels;
+        if (!jh.name.empty()) h.rdns = jh.name;
+        table.add(std::move(h));
+    }
+    // scamper lists replies only; it probed every TTL from firsthop up.
+    const int first = static_cast<int>(std::clamp<long long>(j.firsthop, 1, 256));
+    const int last = std::max<int>(static_cast<int>(std::clamp<long long>(j.hop_count, 0, 256)), table.last_ttl());
+    table.probed_range(first, last);
+    Trace base;
+    base.dst = dst;
+    base.first_ttl = static_cast<uint8_t>(std::min(first, 255));
+    base.reached = j.stop_reason == "COMPLETED";
+    base.stop_reason = stop_reason(j.stop_reason);
+    for (Trace &t : table.traces(base))
+        out.push_back(std::move(t));
+}
+
+void scamper_tracelb_to_traces(const ScamperTracelb &j, const std::string &dst, const std::string &name,
+                               std::vector<Trace> &out)
+{
+    const int firsthop = static_cast<int>(std::clamp<long long>(j.firsthop, 1, 255));
     std::map<std::string, int> ttl;                        // a node's lowest probe TTL
     std::map<std::string, std::vector<LbLink>> links;      // out links of a node
     std::map<std::string, std::vector<std::string>> preds; // in links
     std::vector<std::string> order;                        // nodes as listed
-    const json &nodes = j.value("nodes", json::array());
-    if (!nodes.is_array()) fail(name, "tracelb to " + dst + ": nodes is not a list");
-    for (const json &n : nodes) {
-        auto from = ipv4_text(json_string(n, "addr"));
+    std::set<std::pair<std::string, std::string>> link_seen;
+    for (const ScamperLbNode &n : j.nodes) {
+        auto from = ipv4_text(n.addr);
         if (!from) continue; // an IPv6 or unnamed node: nothing to graph
         if (order.empty()) ttl.emplace(*from, firsthop);
         order.push_back(*from);
-        // sc_warts2json groups a node's link hops inconsistently ([[a, b]] for
-        // two links, [[*], [c]] for one through a silent hop), so every
-        // addressed entry is a link of its own; "*" entries are silent TTLs,
-        // which the probe TTL of the next entry accounts for.
-        for (const json &group : n.value("links", json::array())) {
-            if (!group.is_array()) fail(name, "tracelb to " + dst + ": a link is not a list");
-            for (const json &hop : group) {
-                auto to = ipv4_text(json_string(hop, "addr"));
-                if (!to) continue;
-                LbLink l{.to = *to};
-                int lowest = 256;
-                for (const json &p : hop.value("probes", json::array())) {
-                    if (json_int(p, "replyc").value_or(0) == 0) continue;
-                    const auto pt = json_int(p, "ttl");
-                    if (!pt || *pt < 1 || *pt > 255)
-                        fail(name, "tracelb to " + dst + ": probe without a valid ttl");
-                    if (auto f = json_int(p, "flowid")) l.flows.push_back(static_cast<uint32_t>(*f));
-                    if (*pt < lowest) {
-                        lowest = static_cast<int>(*pt);
-                        const json &replies = p.value("replies", json::array());
-                        const json r = replies.empty() ? json::object() : replies[0];
-                        l.reply = Hop{.ttl = static_cast<uint8_t>(*pt),
-                                      .addr = *to,
-                                      .rtt_ms = json_double(r, "rtt").value_or(0.0)};
-                        l.reply.reply_ttl = static_cast<int>(json_int(r, "ttl").value_or(0));
-                        l.reply.icmp_type = static_cast<int>(json_int(r, "icmp_type").value_or(-1));
-                        l.reply.icmp_code = static_cast<int>(json_int(r, "icmp_code").value_or(-1));
-                        l.reply.quoted_ttl = static_cast<int>(json_int(r, "icmp_q_ttl").value_or(0));
-                        read_icmpext(r, l.reply);
-                    }
+        // "*" entries are silent TTLs, which the probe TTL of the next entry
+        // accounts for.
+        for (const ScamperLbEntry &hop : n.entries) {
+            auto to = ipv4_text(hop.addr);
+            if (!to) continue;
+            LbLink l{.to = *to};
+            int lowest = 256;
+            for (const ScamperLbProbe &p : hop.probes) {
+                if (p.replyc == 0) continue;
+                if (p.ttl < 1 || p.ttl > 255) fail(name, "tracelb to " + dst + ": probe without a valid ttl");
+                if (p.flowid >= 0) l.flows.push_back(static_cast<uint32_t>(p.flowid));
+                if (p.ttl < lowest) {
+                    lowest = static_cast<int>(p.ttl);
+                    const ScamperLbReply r = p.replies.empty() ? ScamperLbReply{} : p.replies[0];
+                    l.reply = Hop{.ttl = static_cast<uint8_t>(p.ttl), .addr = *to, .rtt_ms = r.rtt_ms};
+                    l.reply.reply_ttl = r.reply_ttl;
+                    l.reply.icmp_type = r.icmp_type;
+                    l.reply.icmp_code = r.icmp_code;
+                    l.reply.quoted_ttl = r.quoted_ttl;
+                    l.reply.mpls_labels = r.mpls_labels;
                 }
-                if (lowest == 256) continue; // no probe of it answered
-                auto [it, fresh] = ttl.emplace(*to, lowest);
-                if (!fresh) it->second = std::min(it->second, lowest);
-                preds[*to].push_back(*from);
-                links[*from].push_back(std::move(l));
             }
+            if (lowest == 256) continue; // no probe of it answered
+            auto [it, fresh] = ttl.emplace(*to, lowest);
+            if (!fresh) it->second = std::min(it->second, lowest);
+            // The same link listed twice (a node's groups overlap): the first
+            // entry stands for it, as link_of below would pick it anyway.
+            if (!link_seen.insert({*from, *to}).second) continue;
+            preds[*to].push_back(*from);
+            links[*from].push_back(std::move(l));
         }
     }
     for (const std::string &n : order)
@@ -172,23 +232,30 @@ void read_tracelb(const json &j, const std::string &dst, const std::string &name
             out.push_back(std::move(t));
         }
     };
-    // One path through each link not yet on a path: back along any chain of
+    // Each node's first predecessor at a lower TTL ("" if none), the step
+    // back along a chain of predecessors; found once per node, so a file with
+    // many links into one node costs no more than its links.
+    std::map<std::string, std::string> back;
+    for (const auto &[v, ps] : preds) {
+        std::string &b = back[v];
+        for (const std::string &p : ps)
+            if (ttl[p] < ttl[v]) {
+                b = p;
+                break;
+            }
+    }
+    // One path through each link not yet on a path: back along the chain of
     // predecessors, forward preferring links still uncovered. TTLs rise along
     // a path, which also stops a malformed file's cycles.
     for (const std::string &u : order)
         for (const LbLink &l : std::vector<LbLink>(links[u])) {
             if (covered.count({u, l.to})) continue;
             std::vector<std::string> path{u, l.to};
-            for (std::string cur = u; preds.count(cur);) {
-                std::string next;
-                for (const std::string &p : preds[cur])
-                    if (ttl[p] < ttl[cur]) {
-                        next = p;
-                        break;
-                    }
-                if (next.empty()) break;
-                path.insert(path.begin(), next);
-                cur = next;
+            for (std::string cur = u;;) {
+                auto b = back.find(cur);
+                if (b == back.end() || b->second.empty()) break;
+                path.insert(path.begin(), b->second);
+                cur = b->second;
             }
             for (std::string cur = l.to; links.count(cur);) {
                 const LbLink *pick = nullptr;
@@ -206,39 +273,45 @@ void read_tracelb(const json &j, const std::string &dst, const std::string &name
         if (!placed.count(n)) emit({n}, 0); // a node no link reaches or leaves
 }
 
-} // namespace
+std::string ScamperRecordTally::destination(const std::string &type, const std::string &dst, const std::string &name)
+{
+    ++records_;
+    if (auto v4 = ipv4_text(dst)) return *v4;
+    if (!looks_like_ipv6(dst)) fail(name, type + " destination '" + dst + "' is not an IP address");
+    ++ipv6_;
+    return {};
+}
+
+void ScamperRecordTally::log(const std::string &name) const
+{
+    if (records_ > 0 && ipv6_ == records_)
+        log::warn("{}: only IPv6 scamper records ({}); pathmap graphs IPv4 only", name, records_);
+    else if (ipv6_)
+        log::info("{}: skipped {} IPv6 scamper records", name, ipv6_);
+}
 
 std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &name)
 {
     std::vector<Trace> out;
-    size_t records = 0, ipv6 = 0;
+    ScamperRecordTally tally;
     const std::vector<json> docs = json_documents(text, name);
     for (const json *jp : json_records(docs)) {
         const json &j = *jp;
         if (!j.is_object()) continue;
         const std::string type = json_string(j, "type");
         if (type != "trace" && type != "tracelb") continue; // cycle-start/stop, ping, ...
-        ++records;
-        const std::string dst = json_string(j, "dst");
-        auto v4 = ipv4_text(dst);
-        if (!v4) {
-            if (!looks_like_ipv6(dst)) fail(name, type + " destination '" + dst + "' is not an IP address");
-            ++ipv6;
-            continue;
-        }
+        const std::string dst = tally.destination(type, json_string(j, "dst"), name);
+        if (dst.empty()) continue;
         try {
             if (type == "trace")
-                read_trace(j, *v4, name, out);
+                scamper_trace_to_traces(trace_from_json(j), dst, name, out);
             else
-                read_tracelb(j, *v4, name, out);
+                scamper_tracelb_to_traces(tracelb_from_json(j, name), dst, name, out);
         } catch (const json::exception &e) {
             fail(name, "scamper " + type + ": " + e.what());
         }
     }
-    if (records > 0 && ipv6 == records)
-        log::warn("{}: only IPv6 scamper records ({}); pathmap graphs IPv4 only", name, records);
-    else if (ipv6)
-        log::info("{}: skipped {} IPv6 scamper records", name, ipv6);
+    tally.log(name);
     return out;
 }
 

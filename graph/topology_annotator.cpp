@@ -191,7 +191,7 @@ Annotation annotate_topology(TopologyBuilder &builder, const HopClassifier &clas
             if (rules.rules[k].role == vi.role) vi.evidence = rules.rules[k].evidence;
         if (vi.kind == VertexKind::anonymous && vi.evidence.empty()) vi.evidence = "no reply";
         if (vi.label.empty()) vi.label = vi.rdns.empty() ? format_ipv4(vi.addr) : vi.rdns.str();
-        if (vi.kind == VertexKind::interface) vi.label = format_ipv4(vi.addr);
+        if (vi.kind == VertexKind::interface && vi.addr != 0) vi.label = format_ipv4(vi.addr); // else known by name only
     }
 
     Annotation a;

@@ -78,6 +78,19 @@ VertexId TopologyBuilder::anonymous_vertex(VertexId prev, VertexId next, uint8_t
     return id;
 }
 
+VertexId TopologyBuilder::named_vertex(std::string_view name)
+{
+    auto it = named_.find(std::string(name));
+    if (it != named_.end()) return it->second;
+    VertexInfo v;
+    v.kind = VertexKind::interface; // it answered; only its address is unknown (addr stays 0)
+    v.label = std::string(name);
+    v.rdns = std::string(name);
+    VertexId id = graph_.add_vertex(std::move(v));
+    named_.emplace(std::string(name), id);
+    return id;
+}
+
 void TopologyBuilder::set_rdns(VertexId v, const std::string &name)
 {
     VertexInfo &info = graph_.vertex(v);
@@ -90,6 +103,8 @@ void TopologyBuilder::add(const Trace &t)
     if (!dst) throw std::invalid_argument("trace destination '" + t.dst + "' is not an IPv4 address");
     scratch_.clear();
     scratch_names_.clear();
+    scratch_named_.clear();
+    bool any_named = false;
     for (const Hop &h : t.hops) {
         Reply r{.ttl = h.ttl, .rtt_ms = static_cast<float>(h.rtt_ms),
                 .reply_ttl = static_cast<uint8_t>(std::clamp(h.reply_ttl, 0, 255)),
@@ -101,32 +116,38 @@ void TopologyBuilder::add(const Trace &t)
             r.addr = *a;
             scratch_names_.push_back({h.ttl, h.rdns ? std::string_view(*h.rdns) : std::string_view()});
         }
+        const bool named = h.addr.empty() && h.rdns && !h.rdns->empty();
+        scratch_named_.push_back(named ? std::string_view(*h.rdns) : std::string_view());
+        any_named = any_named || named;
         scratch_.push_back(r);
     }
-    add_path(*dst, t.flow_id, t.reached, scratch_.data(), scratch_.size(), scratch_names_.data(), scratch_names_.size());
+    add_path_impl(*dst, t.flow_id, t.reached, scratch_.data(), scratch_.size(), scratch_names_.data(),
+                  scratch_names_.size(), any_named ? scratch_named_.data() : nullptr);
 }
 
 void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n,
                                const HopName *names, size_t n_names)
 {
-    add_path_impl(dst, flow_id, reached, hops, n, names, n_names);
+    add_path_impl(dst, flow_id, reached, hops, n, names, n_names, nullptr);
 }
 
 void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n)
 {
-    add_path_impl(dst, flow_id, reached, hops, n, nullptr, 0);
+    add_path_impl(dst, flow_id, reached, hops, n, nullptr, 0, nullptr);
 }
 
 void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached, const Reply *in, size_t n,
-                                    const HopName *names, size_t n_names)
+                                    const HopName *names, size_t n_names, const std::string_view *named)
 {
+    // An answer: an address, or a name without one.
+    auto answered = [&](size_t i) { return in[i].addr != 0 || (named && !named[i].empty()); };
     PathRecord rec{.dst = dst, .flow_id = flow_id, .reached = reached,
                    .first_hop = static_cast<uint32_t>(hops_.size())};
     count_host(dst, false, 0.0f);
     // Trailing silence ends the path: only entries up to the last answer matter.
     size_t last_responding = n;
     for (size_t i = n; i-- > 0;)
-        if (in[i].addr != 0) {
+        if (answered(i)) {
             last_responding = i;
             break;
         }
@@ -174,14 +195,15 @@ void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached
         answer_no += r.addr != 0;
         if (r.ttl == 0 || r.ttl <= last_probe_ttl) continue; // unsorted or duplicate TTL: keep the first
         last_probe_ttl = r.ttl;
-        if (r.addr == 0) continue; // probed and silent: placed when the next answer is known
+        if (!answered(i)) continue; // probed and silent: placed when the next answer is known
+        const bool by_name = r.addr == 0;
         // An unreachable that ended the trace sits at its quoted distance when
         // that lies between the previous answer and its probe TTL.
         const uint8_t place =
             i == last_responding && r.distance && r.distance < r.ttl && r.distance > prev_ttl ? r.distance : r.ttl;
-        const bool is_dst = r.addr == dst;
+        const bool is_dst = !by_name && r.addr == dst;
         const bool folded = is_dst && fold;
-        const VertexId v = folded ? prefix_vertex(dst) : graph_.interface_vertex(r.addr);
+        const VertexId v = folded ? prefix_vertex(dst) : by_name ? named_vertex(named[i]) : graph_.interface_vertex(r.addr);
         // Probed, silent TTLs between the previous answer and this one. Which
         // vertex stands for them depends on what every trace saw, so finish()
         // places them (silent_runs_); the path keeps their slots.
@@ -189,7 +211,7 @@ void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached
         uint8_t run_count = 0;
         for (size_t j = silent_from; j < i; ++j) {
             const uint8_t gap_ttl = in[j].ttl;
-            if (in[j].addr != 0 || gap_ttl <= prev_vertex_ttl || gap_ttl >= place) continue;
+            if (answered(j) || gap_ttl <= prev_vertex_ttl || gap_ttl >= place) continue;
             hops_.push_back(PathHop{.vertex = kNoVertex, .ttl = gap_ttl});
             prev_vertex_ttl = gap_ttl;
             ++run_count;
@@ -217,7 +239,7 @@ void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached
             count_host(dst, true, r.rtt_ms);
         } else {
             double rtt = r.rtt_ms;
-            if (vi.times_seen == 0) vi.label = format_ipv4(r.addr);
+            if (vi.times_seen == 0 && !by_name) vi.label = format_ipv4(r.addr);
             if (vi.times_seen == 0 || rtt < vi.rtt_min_ms) vi.rtt_min_ms = rtt;
             ++vi.times_seen;
             ++vi.traces;

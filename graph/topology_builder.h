@@ -12,6 +12,10 @@
 //   went out above TTL 1 (Doubletree's stop set) joins the graph at its first
 //   answer; finish() links the vantage to such a vertex only if no trace
 //   reached it from below.
+// - A hop that answered but is known by its name only (mtr or tracepath
+//   without -n: Hop::rdns set, Hop::addr empty) is an interface vertex keyed
+//   by that name (addr 0, label and rdns the name), so traces through the
+//   same named router meet there.
 // - Trailing silence ends the path with no vertex.
 // - A reached destination is folded into its /24's prefix vertex (unless
 //   host_vertices), which counts the hosts probed and reached there.
@@ -150,11 +154,14 @@ private:
     PrefixSlot &prefix_slot(uint32_t dst);
     VertexId prefix_vertex(uint32_t dst);
     VertexId anonymous_vertex(VertexId prev, VertexId next, uint8_t offset);
+    VertexId named_vertex(std::string_view name);
     void place_silent_runs();
     void link_edge(VertexId from, VertexId to, EdgeKind kind, uint8_t near_ttl, uint8_t gap, float delta,
                    bool both_answered);
+    // named: per entry of hops, the name of a hop known by name only ("" for
+    // the others), or nullptr when there are none.
     void add_path_impl(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n, const HopName *names,
-                       size_t n_names);
+                       size_t n_names, const std::string_view *named);
     void count_host(uint32_t dst, bool reached, float rtt_ms);
 
     BuilderConfig cfg_;
@@ -193,7 +200,9 @@ private:
         }
     };
     std::unordered_map<AnonymousKey, VertexId, AnonymousKeyHash> anonymous_;
+    std::unordered_map<std::string, VertexId> named_; // hops known by name only
     std::vector<Reply> scratch_;
+    std::vector<std::string_view> scratch_named_;
     std::vector<HopName> scratch_names_;
 };
 

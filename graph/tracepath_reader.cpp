@@ -7,9 +7,11 @@
 //        Resume: pmtu 1500 hops 9 back 9
 // tracepath prints a hop again when another probe of it answers (or a late
 // reply arrives, even after later hops), so replies are gathered per TTL.
-// It has no header: the destination is the address on the "reached" line,
-// else unknown (0.0.0.0). Without -n (or -b) it prints names only; such a
-// hop answered but its address is unknown, so it is kept as probed, silent.
+// It has no header: the destination is the address on the "reached" line;
+// a run that never reached names none and is skipped, and a file of only such
+// runs is refused in one line. Without -n (or -b) it prints names only; such
+// a hop answered from an unknown address and keeps its name (Hop::rdns on a
+// hop without an address), by which the graph keys its vertex.
 #include <cctype>
 
 #include "graph/input_formats.h"
@@ -29,22 +31,42 @@ struct PathRun {
     bool ipv6 = false, any_v4 = false;
 };
 
+// The "4.063ms" word of a hop line (the last one if several), 0 if none.
+double line_rtt_ms(const std::vector<std::string_view> &w)
+{
+    double rtt = 0.0;
+    for (size_t i = 2; i < w.size(); ++i) {
+        std::string_view t = w[i];
+        if (t.size() > 2 && t.substr(t.size() - 2) == "ms") {
+            try {
+                rtt = std::stod(std::string(t.substr(0, t.size() - 2)));
+            } catch (const std::exception &) {
+            }
+        }
+    }
+    return rtt;
+}
+
 } // namespace
 
 std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string &name)
 {
     std::vector<Trace> out;
     std::optional<PathRun> run;
-    size_t names_only = 0, skipped_v6 = 0;
+    size_t names_only = 0, skipped_v6 = 0, unreached = 0;
     auto finish = [&] {
         if (!run || run->hops.empty()) return run.reset();
         if (run->ipv6 && !run->any_v4) {
             ++skipped_v6;
             return run.reset();
         }
+        if (run->reached_addr.empty()) {
+            ++unreached;
+            return run.reset();
+        }
         Trace base;
-        base.dst = run->reached_addr.empty() ? "0.0.0.0" : run->reached_addr;
-        base.reached = !run->reached_addr.empty();
+        base.dst = run->reached_addr;
+        base.reached = true;
         for (Trace &t : run->hops.traces(base))
             out.push_back(std::move(t));
         run.reset();
@@ -98,7 +120,7 @@ std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string
             }
         } else {
             ++names_only;
-            run->hops.answered_by_name(ttl, std::string(w[1]));
+            run->hops.answered_by_name(ttl, std::string(w[1]), line_rtt_ms(w));
             continue;
         }
         if (v6) {
@@ -106,18 +128,10 @@ std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string
             continue;
         }
         run->any_v4 = true;
-        Hop h{.ttl = static_cast<uint8_t>(ttl), .addr = addr};
+        Hop h{.ttl = static_cast<uint8_t>(ttl), .addr = addr, .rtt_ms = line_rtt_ms(w)};
         if (!rdns.empty()) h.rdns = rdns;
-        for (size_t i = 2; i < w.size(); ++i) {
-            std::string_view t = w[i];
-            if (t.size() > 2 && t.substr(t.size() - 2) == "ms") {
-                try {
-                    h.rtt_ms = std::stod(std::string(t.substr(0, t.size() - 2)));
-                } catch (const std::exception &) {
-                }
-            }
-            if (t == "reached") run->reached_addr = addr;
-        }
+        for (size_t i = 2; i < w.size(); ++i)
+            if (w[i] == "reached") run->reached_addr = addr;
         run->hops.add(std::move(h));
     }
     finish();
@@ -125,10 +139,14 @@ std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string
         log::warn("{}: only IPv6 tracepath output; pathmap graphs IPv4 only", name);
         return out;
     }
+    if (out.empty() && unreached)
+        throw InputError(name + ": tracepath output that never says 'reached' does not name its destination (tracepath "
+                                "prints no header); nothing to graph it against");
     if (out.empty()) throw InputError(name + ": no tracepath hop lines found");
+    if (unreached) log::warn("{}: skipped {} tracepath runs that never reached their destination (it is unknown)", name, unreached);
     if (names_only)
         log::info(
-            "{}: {} tracepath replies printed as names only (no address; run tracepath -n): kept as probed",
+            "{}: {} tracepath replies printed as names only (no address; run tracepath -n): kept by name",
             name, names_only);
     return out;
 }

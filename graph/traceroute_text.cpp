@@ -8,7 +8,9 @@
 //       12.255.10.224 (12.255.10.224)  24.011 ms  25.322 ms
 // Several runs may be concatenated; each header starts a trace, and so does
 // a hop number that goes down. Output without its header (the header goes to
-// stderr on some systems) takes its destination from the last hop line.
+// stderr on some systems) takes its destination from the last hop line when
+// that line says it (headerless_destination); a run where it does not is
+// skipped, and a file of only such runs is refused in one line.
 #include <sstream>
 
 #include "graph/input_formats.h"
@@ -72,6 +74,22 @@ struct Run {
     HopAlternatives hops;
 };
 
+// traceroute stops when the destination answers, so without a header the
+// destination is the last line's address, provided that line answered from
+// one address seen at no lower TTL. A silent tail (stopped by -m or by hand),
+// several addresses on the last line or a loop leave it unknown: "".
+std::string headerless_destination(const HopAlternatives &hops)
+{
+    if (hops.empty()) return {};
+    const auto &[last_ttl, last] = *hops.by_ttl().rbegin();
+    if (last.size() != 1) return {};
+    const std::string &addr = last.front().hop.addr;
+    for (const auto &[ttl, alts] : hops.by_ttl())
+        for (const HopAlternative &a : alts)
+            if (ttl != last_ttl && a.hop.addr == addr) return {};
+    return addr;
+}
+
 } // namespace
 
 std::vector<Trace> parse_traceroute_text(std::string_view text, const std::string &name)
@@ -87,7 +105,8 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         }
     }
     std::vector<Trace> out;
-    size_t skipped_v6 = 0, unknown_dst = 0;
+    size_t skipped_v6 = 0, unknown_dst = 0, last_unknown_line = 0;
+    size_t lineno = 0, start = 0, hop_lineno = 0; // hop_lineno: the last hop line read
     std::optional<Run> run;
     HopLine cur; // the hop being read, added to the run when the next hop starts
     bool have_cur = false;
@@ -116,12 +135,11 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
             return;
         }
         if (!r.has_header) {
-            // Traceroute stops when the destination answers, so an answered
-            // last line names it; after a silent one the destination is unknown.
-            r.dst = r.hops.by_ttl().rbegin()->second.empty() ? std::string() : r.hops.last_address();
+            r.dst = headerless_destination(r.hops);
             if (r.dst.empty()) {
                 ++unknown_dst;
-                r.dst = "0.0.0.0";
+                last_unknown_line = hop_lineno;
+                return;
             }
         }
         Trace base;
@@ -129,7 +147,6 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         for (Trace &t : r.hops.traces(base))
             out.push_back(std::move(t));
     };
-    size_t lineno = 0, start = 0;
     while (start < text.size()) {
         size_t end = text.find('\n', start);
         if (end == std::string_view::npos) end = text.size();
@@ -170,6 +187,7 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
             }
             if (line.find_first_not_of(" \t") == 0) fail(name, lineno, "expected a hop number");
             if (auto err = read_hop_tokens(line, cur)) fail(name, lineno, *err);
+            hop_lineno = lineno;
             continue;
         }
         if (run && have_cur && ttl <= cur.ttl)
@@ -179,6 +197,7 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         if (!run) run.emplace();
         cur = HopLine{.ttl = ttl};
         have_cur = true;
+        hop_lineno = lineno;
         if (auto err = read_hop_tokens(rest, cur)) fail(name, lineno, *err);
     }
     finish_run();
@@ -186,13 +205,16 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         log::warn("{}: only IPv6 traceroute output (runs: {}); pathmap graphs IPv4 only", name, skipped_v6);
         return out;
     }
+    if (out.empty() && unknown_dst)
+        throw InputError(name + ":" + std::to_string(last_unknown_line) +
+                         ": traceroute output without its 'traceroute to' header whose last hop does not name the "
+                         "destination (silent, several addresses or a loop); keep the header line (some systems print "
+                         "it on stderr)");
     if (out.empty()) throw InputError(name + ": no traceroute hop lines found");
     if (skipped_v6) log::info("{}: skipped IPv6 traceroute runs: {}", name, skipped_v6);
     if (unknown_dst)
-        log::info(
-            "{}: runs without a 'traceroute to' header that end silent: {}; their destination is unknown "
-            "(0.0.0.0)",
-            name, unknown_dst);
+        log::warn("{}: skipped {} runs without a 'traceroute to' header whose last hop does not name the destination",
+                  name, unknown_dst);
     return out;
 }
 

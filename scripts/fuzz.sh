@@ -19,8 +19,8 @@ dir=build-fuzz
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-1}
 realdata=${PATHMAP_REALDATA:-$src/../shared/realdata}
-all=(fuzz_reply_parser fuzz_traceroute_text fuzz_scamper_json fuzz_atlas_json fuzz_mtr_json fuzz_pathmap_jsonl
-     fuzz_trace_line)
+all=(fuzz_reply_parser fuzz_traceroute_text fuzz_scamper_json fuzz_warts fuzz_atlas_json fuzz_mtr_json
+     fuzz_pathmap_jsonl fuzz_trace_line)
 fuzzers=("${all[@]}")
 [ -n "${FUZZ_ONLY:-}" ] && read -r -a fuzzers <<<"$FUZZ_ONLY"
 
@@ -51,6 +51,7 @@ for f in "${all[@]}"; do mkdir -p "$work/seeds/$f"; done
 "$bin/fuzz_seeds" frames "$work/seeds/fuzz_reply_parser" "$realdata"/pcap/* >/dev/null
 cp "$realdata"/traceroute/* "$work/seeds/fuzz_traceroute_text/"
 find "$realdata/scamper" -maxdepth 1 -type f -name '*.json*' -exec cp {} "$work/seeds/fuzz_scamper_json/" \;
+find "$realdata/scamper" -type f -name '*.warts' -exec cp {} "$work/seeds/fuzz_warts/" \;
 cp "$realdata"/atlas/* "$work/seeds/fuzz_atlas_json/"
 cp "$realdata"/mtr/* "$work/seeds/fuzz_mtr_json/"
 find "$realdata"/{traceroute,scamper,atlas,mtr} -maxdepth 1 -type f -print0 |
@@ -75,7 +76,8 @@ run_one() {
     cp "${inputs[@]}" "$corpus/"
   fi
   local rc=0 dict=()
-  [ "$f" = fuzz_reply_parser ] || [ "$f" = fuzz_traceroute_text ] || dict=(-dict="$src/tests/fuzz/json.dict")
+  [ "$f" = fuzz_reply_parser ] || [ "$f" = fuzz_traceroute_text ] || [ "$f" = fuzz_warts ] ||
+    dict=(-dict="$src/tests/fuzz/json.dict")
   timeout $((seconds + 300)) "$bin/$f" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$art/" "${dict[@]}" "$corpus" >"$log" 2>&1 || rc=$?
   local execs rate

@@ -4,6 +4,8 @@
 // text, a plain nlohmann walk over JSON. A file that stops being read, or
 // loses an address or hop number, fails its test. Truncated and corrupted
 // copies of each file must give one clear InputError line, never a crash.
+// Binary .warts files are counted from what scamper's sc_warts2json prints of
+// them (warts_reader_test.cpp compares every field).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -19,6 +21,7 @@
 #include "graph/input_formats.h"
 #include "graph/topology_builder.h"
 #include "pathmap/ipv4.h"
+#include "tests/graph/sc_warts2json.h"
 
 using namespace pathmap;
 using namespace pathmap::graph;
@@ -35,7 +38,7 @@ fs::path corpus_dir()
     return fs::path(PATHMAP_SOURCE_DIR) / ".." / "shared" / "realdata";
 }
 
-const char *const kFolders[] = {"atlas", "mtr", "scamper", "traceroute"};
+const char *const kFolders[] = {"atlas", "mtr", "scamper", "scamper/warts", "traceroute"};
 
 std::vector<std::string> corpus_files()
 {
@@ -62,7 +65,7 @@ using HopSet = std::set<std::pair<int, std::string>>; // (hop number, responding
 // What an independent reading of a file expects.
 struct Expected {
     HopSet hops;
-    bool broken = false;  // not valid JSON (the truncated paste): must be refused
+    bool broken = false;  // not valid JSON (the truncated paste), or no destination: must be refused
     bool ipv6 = false;    // IPv6 records present
     bool min_ttl = false; // tracelb: each address at the lowest TTL it was seen at
 };
@@ -216,12 +219,31 @@ Expected count_scamper(const std::string &text)
     return e;
 }
 
+// Files that name no destination, refused by design rather than graphed
+// against a made-up one: without a header and ending silent, and tracepath
+// (which prints no header) that never reached.
+bool refused_by_design(const std::string &rel)
+{
+    return rel == "traceroute/jc_osx10146_traceroute-no-header.out" || rel == "traceroute/jc_centos77_tracepath.out";
+}
+
+bool is_warts(const std::string &rel) { return rel.size() > 6 && rel.substr(rel.size() - 6) == ".warts"; }
+
 Expected count_independently(const std::string &rel, const std::string &text)
 {
     const std::string folder = rel.substr(0, rel.find('/'));
-    if (folder == "traceroute") return count_text(text);
+    if (folder == "traceroute") {
+        Expected e = count_text(text);
+        e.broken = refused_by_design(rel);
+        return e;
+    }
     if (folder == "atlas") return count_atlas(text);
     if (folder == "mtr") return count_mtr(text);
+    if (is_warts(rel)) {
+        const std::string json = test::sc_warts2json(corpus_dir() / rel);
+        if (json.empty()) throw std::runtime_error("sc_warts2json failed on " + rel + " (scripts/setup.sh installs scamper)");
+        return count_scamper(json);
+    }
     return count_scamper(text);
 }
 
@@ -265,7 +287,7 @@ TEST_P(RealdataCorpus, ReadsEveryRespondingAddressAndHop)
     if (want.broken) {
         try {
             (void)read_traces_file(path);
-            FAIL() << rel << ": not valid JSON, yet read without an error";
+            FAIL() << rel << ": not valid JSON or without a destination, yet read without an error";
         } catch (const InputError &e) {
             EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
             EXPECT_NE(std::string(e.what()).find(path), std::string::npos)
@@ -297,12 +319,12 @@ TEST_P(RealdataCorpus, BuildsAGraphWithEveryAddress)
     TopologyBuilder b;
     ASSERT_NO_THROW(ingest_traces_file(path, InputFormat::auto_detect, b)) << rel;
     b.finish();
+    std::set<std::string> destinations;
+    for (const Trace &t : read_traces_file(path))
+        destinations.insert(t.dst);
     for (const auto &[ttl, a] : want.hops) {
         const bool vertex = b.graph().find_interface(*parse_ipv4(a)).has_value();
-        bool destination = false;
-        for (const Trace &t : read_traces_file(path))
-            destination = destination || t.dst == a;
-        EXPECT_TRUE(vertex || destination) << rel << ": " << a << " is not in the graph";
+        EXPECT_TRUE(vertex || destinations.count(a)) << rel << ": " << a << " is not in the graph";
     }
 }
 
@@ -313,7 +335,7 @@ TEST_P(RealdataCorpus, TruncatedOrCorruptedCopyGivesOneClearError)
 {
     const std::string rel = GetParam();
     const std::string text = slurp(corpus_dir() / rel);
-    const bool is_json = rel.rfind("traceroute/", 0) != 0;
+    const bool is_json = rel.rfind("traceroute/", 0) != 0 && !is_warts(rel); // a warts file cut between records is whole
     std::vector<std::pair<std::string, std::string>> copies;
     for (size_t cut : {text.size() / 2, text.size() / 3, size_t{7}})
         if (cut < text.size()) copies.push_back({"cut at " + std::to_string(cut), text.substr(0, cut)});
@@ -461,18 +483,63 @@ TEST(RealdataCorpusVariants, TextWithoutHeaderAndTracepath)
     ASSERT_EQ(basic.size(), 1u);
     EXPECT_EQ(basic[0].dst, "128.52.32.80"); // the answered last hop
     EXPECT_TRUE(basic[0].reached);
-    auto silent_tail = corpus("traceroute/jc_osx10146_traceroute-no-header.out");
-    ASSERT_EQ(silent_tail.size(), 1u);
-    EXPECT_EQ(silent_tail[0].dst, "0.0.0.0"); // ends silent: destination unknown
-    EXPECT_FALSE(silent_tail[0].reached);
-    auto tp = corpus("traceroute/jc_centos77_tracepath.out");
+    // Ends silent: the destination is unknown, so the file is refused in one
+    // line rather than given a made-up destination (0.0.0.0 once).
+    for (const char *rel : {"traceroute/jc_osx10146_traceroute-no-header.out", "traceroute/jc_centos77_tracepath.out"}) {
+        try {
+            (void)corpus(rel);
+            ADD_FAILURE() << rel << ": read without a destination";
+        } catch (const InputError &e) {
+            const std::string m = e.what();
+            EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+            EXPECT_NE(m.find("destination"), std::string::npos) << m;
+        }
+    }
+    // The same tracepath run as if it had gone on to reach a host: its hops as read.
+    const std::string text = slurp(corpus_dir() / "traceroute/jc_centos77_tracepath.out");
+    const std::string reached = text + "31:  198.18.7.7                                           30.001ms reached\n";
+    auto tp = parse_tracepath_text(reached, "tracepath");
     ASSERT_FALSE(tp.empty());
+    EXPECT_EQ(tp[0].dst, "198.18.7.7");
     EXPECT_EQ(hop_of(tp, 3, "71.148.149.0").ttl, 3); // re-printed after hop 6, still hop 3
-    bool named = false;                              // hop 1 answered by name only: kept, with the name
+    bool named = false;                              // hop 1 answered by name only: kept, with the name and RTT
     for (const Trace &t : tp)
         for (const Hop &h : t.hops)
-            named = named || (h.ttl == 1 && h.rdns == "dsldevice.attlocal.net");
+            named = named || (h.ttl == 1 && h.addr.empty() && h.rdns == "dsldevice.attlocal.net" && h.rtt_ms == 4.063);
     EXPECT_TRUE(named);
+}
+
+// Hops known by name only (mtr without -n) are vertices keyed by the name:
+// two reports through the same named routers meet there.
+TEST(RealdataCorpusVariants, NamedHopsAreVerticesKeyedByName)
+{
+    const fs::path f = corpus_dir() / "mtr/multiflexi-mtr_readme_1.1.1.1.json";
+    auto once = read_traces_file(f);
+    ASSERT_EQ(once.size(), 1u);
+    size_t names = 0;
+    for (const Hop &h : once[0].hops)
+        names += h.addr.empty() && h.rdns.has_value();
+    EXPECT_GE(names, 6u) << "every hop of this file is a name";
+    TopologyBuilder b;
+    ingest_traces_file(f, InputFormat::auto_detect, b);
+    ingest_traces_file(f, InputFormat::auto_detect, b); // the same report twice
+    b.finish();
+    size_t named_vertices = 0;
+    for (VertexId v = 0; v < b.graph().vertex_count(); ++v) {
+        const auto &vi = b.graph().vertex(v);
+        if (vi.kind != VertexKind::interface || vi.addr != 0) continue;
+        ++named_vertices;
+        EXPECT_EQ(vi.label, vi.rdns.str());
+        EXPECT_EQ(vi.times_seen, 2u) << vi.label << ": both reports cross it";
+    }
+    EXPECT_EQ(named_vertices, names);
+    const auto *first = b.graph().find_edge(b.vantage(), b.paths()[0].first_hop < b.hops().size()
+                                                             ? b.hops()[b.paths()[0].first_hop].vertex
+                                                             : kNoVertex,
+                                            EdgeKind::link);
+    ASSERT_NE(first, nullptr) << "the vantage links to the first named router";
+    EXPECT_EQ(first->times_seen, 2u);
+    EXPECT_EQ(b.graph().vertex(b.hops()[b.paths()[0].first_hop].vertex).rdns, "router.vitexsoftware.brevnov.czf");
 }
 
 TEST(RealdataCorpusVariants, AtlasMplsAndSkippedResults)

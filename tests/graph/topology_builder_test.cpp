@@ -331,3 +331,40 @@ TEST(TopologyBuilder, RdnsAttachesToVertex)
 }
 
 } // namespace
+
+namespace
+{
+
+// A hop known by its name only (mtr without -n) is a vertex keyed by the name.
+TEST(TopologyBuilder, NamedHopsMeetByName)
+{
+    TopologyBuilder b;
+    for (const char *dst : {"198.19.1.1", "198.19.2.1"}) {
+        Trace t = make(dst, {{1, "10.0.0.1"}, {2, ""}, {3, ""}, {4, dst}});
+        t.hops[1].rdns = "core1.example.net"; // answered, address unknown
+        b.add(t);                             // TTL 3 stays silent
+    }
+    b.finish();
+    VertexId named = kNoVertex;
+    size_t anonymous = 0;
+    for (VertexId v = 0; v < b.graph().vertex_count(); ++v) {
+        const auto &vi = b.graph().vertex(v);
+        if (vi.kind == VertexKind::interface && vi.addr == 0) {
+            EXPECT_EQ(named, kNoVertex) << "one vertex for the name";
+            named = v;
+        }
+        anonymous += vi.kind == VertexKind::anonymous;
+    }
+    ASSERT_NE(named, kNoVertex);
+    EXPECT_EQ(b.graph().vertex(named).label, "core1.example.net");
+    EXPECT_EQ(b.graph().vertex(named).rdns, "core1.example.net");
+    EXPECT_EQ(b.graph().vertex(named).times_seen, 2u);
+    const auto first = b.graph().find_interface(*parse_ipv4("10.0.0.1"));
+    ASSERT_TRUE(first);
+    const EdgeInfo *e = b.graph().find_edge(*first, named, EdgeKind::link);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->times_seen, 2u);
+    EXPECT_GE(anonymous, 1u); // the silent TTL 3 after it
+}
+
+} // namespace
