@@ -12,21 +12,15 @@ SRC=${PATHMAP_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BIN=${PATHMAP_BIN:-$SRC/build/bin/pathmap}
 PY=/usr/bin/python3
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
-PGBIN=/usr/lib/postgresql/15/bin
-for tool in sqlite3 psql "$PGBIN/initdb" "$PGBIN/pg_ctl"; do
-    command -v "$tool" >/dev/null || { echo "FAIL: $tool missing (scripts/setup.sh installs sqlite3 and postgresql-15)"; exit 1; }
-done
-id postgres >/dev/null 2>&1 || { echo "FAIL: no postgres user (the postgresql-15 package creates it)"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "FAIL: sqlite3 missing (scripts/setup.sh installs it)"; exit 1; }
+. "$SRC/tests/integration/store/pg_server.sh"
+pg_require || exit 1
 NAME=hst$$
 NAME=${NAME:0:10}
 WORK=$(mktemp -d /tmp/pm-hop-store.XXXXXX)
-PGDIR=$WORK/pg       # data directory and socket directory, owned by postgres
 TB="$SRC/scripts/testbed"
-pg_started=0
 cleanup() {
-    if [ $pg_started = 1 ]; then
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1
-    fi
+    pg_stop
     timeout 60 "$TB" down --name "$NAME" >/dev/null 2>&1
     rm -rf "$WORK"
 }
@@ -35,45 +29,11 @@ trap 'exit 130' INT TERM
 fail=0
 check() { if "$@"; then :; else echo "FAIL: $*"; fail=1; fi; }
 
-# --- PostgreSQL 15: private socket directory, no TCP listener. ---
-chmod 711 "$WORK"
-mkdir -p "$PGDIR" && chown postgres: "$PGDIR" && chmod 700 "$PGDIR"
-runuser -u postgres -- "$PGBIN/initdb" -D "$PGDIR/data" --auth=trust -U postgres >"$WORK/initdb.log" 2>&1 ||
-    { cat "$WORK/initdb.log"; echo "FAIL: initdb"; exit 1; }
-pg_started=1
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
-    -o "-c listen_addresses='' -k $PGDIR -c fsync=off" start >/dev/null 2>&1 ||
-    { cat "$PGDIR/server.log"; echo "FAIL: postgres did not start"; exit 1; }
-psqlq() { local db=$1; shift; psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -U postgres -d "$db" -At "$@"; }
-pgurl() { echo "postgresql:///$1?host=$PGDIR&user=postgres"; }
-for db in pm uni race bad; do psqlq postgres -c "CREATE DATABASE $db" || { echo "FAIL: createdb $db"; exit 1; }; done
-# The server listens on nothing but its socket.
-check test "$(psqlq postgres -c "SHOW listen_addresses")" = ""
-check test -S "$PGDIR/.s.PGSQL.5432"
-
-# unicornscan's tables as its schema (v12) has them: the uni_scan columns,
-# and uni_hops with the columns issue 14 lists. pathmap must fill, never create, them.
-psqlq uni <<'SQL' || { echo "FAIL: unicornscan fixture"; exit 1; }
-create table uni_schema_version (version int4 not null, applied_at timestamptz default now(), primary key (version));
-create sequence uni_scan_id_seq;
-create table uni_scan (
-  scan_id int8 not null default nextval('uni_scan_id_seq'), s_time int8 not null, e_time int8 not null,
-  est_e_time int8 not null, senders int2 not null, listeners int2 not null, scan_iter int2 not null,
-  profile varchar(200) not null, options int4 not null, payload_group int2 not null, dronestr varchar(200) not null,
-  covertness int2 not null, modules varchar(200) not null, "user" varchar(200) not null, pcap_dumpfile varchar(200),
-  pcap_readfile varchar(200), tickrate int4 not null, num_hosts double precision not null,
-  num_packets double precision not null, scan_metadata jsonb default '{}'::jsonb, mode_str varchar(64),
-  mode_flags int2 default 0, num_phases int2 default 1, port_str text, interface varchar(64), tcpflags int4 default 0,
-  send_opts int4 default 0, recv_opts int4 default 0, pps int4 default 0, recv_timeout int2 default 0,
-  repeats int4 default 0, scan_notes text, target_str text, src_addr inet, primary key (scan_id));
-create sequence uni_hops_id_seq;
-create table uni_hops (
-  hop_id int8 not null default nextval('uni_hops_id_seq'), ipreport_id int8, scan_id int8 not null,
-  target_addr inet not null, hop_addr inet not null, hop_number int2, ttl_observed int2 not null, rtt_us int4,
-  extra_data jsonb default '{}'::jsonb, primary key (hop_id),
-  foreign key (scan_id) references uni_scan (scan_id) on delete cascade);
-insert into uni_schema_version (version) values (12);
-SQL
+# --- PostgreSQL 15: private socket directory, no TCP listener (pg_server.sh). ---
+pg_start "$WORK/pg" || exit 1
+pg_createdb pm uni race bad || exit 1
+# unicornscan's tables: pathmap must fill, never create, them.
+unicornscan_fixture uni || exit 1
 
 # --- The testbed. ---
 timeout 120 "$TB" up "$SRC/tests/topologies/small.json" --name "$NAME" >"$WORK/up.log" 2>&1 ||
@@ -199,7 +159,7 @@ if ! cmp -s "$WORK/p1.want" "$WORK/p1.got"; then
     echo "FAIL: PostgreSQL hops differ from traces.jsonl:"; diff "$WORK/p1.want" "$WORK/p1.got" | head -20; fail=1
 fi
 check test "$(psqlq pm -c "SELECT mode, vantage, complete, host(source_addr), parameters->>'proto', ended > started FROM pathmap.scans")" = "sweep|lon1|t|198.18.0.2|icmp|t"
-check test "$(psqlq pm -c "SELECT version FROM pathmap.schema_version")" = 1
+check test "$(psqlq pm -c "SELECT string_agg(version::text, ' ' ORDER BY version) FROM pathmap.schema_version")" = "1 2"
 # A plain database gets no unicornscan tables.
 check test "$(psqlq pm -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'uni\_%'")" = 0
 echo "postgresql: $(wc -l <"$WORK/p1.want") hops of traces.jsonl all in pathmap.hops"
@@ -250,10 +210,19 @@ for v in A B; do
     pg_rows race "${scan:-0}" >"$WORK/race-$v.got"
     check cmp -s "$WORK/s1.want" "$WORK/race-$v.got"
 done
-check test "$(psqlq race -c "SELECT count(*) FROM pathmap.schema_version")" = 1
+# Each schema version applied once, though both writers found no schema.
+check test "$(psqlq race -c "SELECT count(*), count(DISTINCT version) FROM pathmap.schema_version")" = "2|2"
 
 check test "$("$BIN" scans --db "$(pgurl race)" --json | $PY -c "import json,sys; print(sorted(s['vantage'] + str(s['traces']) for s in json.load(sys.stdin)))")" = \
     "['A$(wc -l <"$WORK/s1/traces.jsonl")', 'B$(wc -l <"$WORK/s1/traces.jsonl")']"
+
+# Deleting a scan deletes its traces (foreign key) and their hops (the
+# statement trigger of schema version 2), and nothing of the other scan.
+hops_b=$(psqlq race -c "SELECT count(*) FROM pathmap.hops h JOIN pathmap.traces t ON t.id = h.trace_id JOIN pathmap.scans s ON s.id = t.scan_id WHERE s.vantage = 'B'")
+psqlq race -c "DELETE FROM pathmap.scans WHERE vantage = 'A'"
+check test "$(psqlq race -c "SELECT count(*) FROM pathmap.hops")" = "$hops_b"
+check test "$(psqlq race -c "SELECT count(*) FROM pathmap.hops h LEFT JOIN pathmap.traces t ON t.id = h.trace_id WHERE t.id IS NULL")" = 0
+check test "$hops_b" -gt 100
 
 # --- 7. An unreachable server: files written, one line, exit 1. ---
 run "$BIN" "${SWEEP[@]}" --db "postgresql:///pm?host=$WORK/nowhere&user=postgres&connect_timeout=3" -o "$WORK/down" 2>"$WORK/down.err"

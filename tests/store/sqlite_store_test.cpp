@@ -182,6 +182,126 @@ TEST(SqliteStore, EveryFieldOfEveryHopRoundTrips)
               "16004,24001");
 }
 
+// Every field the store keeps, RTT in whole microseconds as stored.
+void expect_same_trace(const Trace &got, const Trace &want)
+{
+    EXPECT_EQ(got.dst, want.dst);
+    EXPECT_EQ(got.flow_id, want.flow_id);
+    EXPECT_EQ(got.reached, want.reached);
+    EXPECT_EQ(got.stop_reason, want.stop_reason);
+    EXPECT_EQ(got.first_ttl, want.first_ttl);
+    ASSERT_EQ(got.hops.size(), want.hops.size()) << want.dst;
+    for (size_t i = 0; i < want.hops.size(); ++i) {
+        const Hop &g = got.hops[i], &w = want.hops[i];
+        SCOPED_TRACE(want.dst + " ttl " + std::to_string(w.ttl));
+        EXPECT_EQ(g.ttl, w.ttl);
+        EXPECT_EQ(g.addr, w.addr);
+        EXPECT_EQ(detail::rtt_us(g.rtt_ms), detail::rtt_us(w.rtt_ms));
+        EXPECT_EQ(g.icmp_type, w.icmp_type);
+        EXPECT_EQ(g.icmp_code, w.icmp_code);
+        EXPECT_EQ(g.reply_ttl, w.reply_ttl);
+        EXPECT_EQ(g.quoted_ttl, w.quoted_ttl);
+        EXPECT_EQ(g.mpls_labels, w.mpls_labels);
+        EXPECT_EQ(g.rdns, w.rdns);
+        EXPECT_EQ(g.asn, w.asn);
+        EXPECT_EQ(g.as_name, w.as_name);
+        EXPECT_EQ(g.country, w.country);
+    }
+}
+
+TEST(SqliteStore, ReadTracesGivesBackWhatWasWritten)
+{
+    TempDb tmp;
+    auto traces = sample_traces();
+    // Written out of order, with a second scan beside it: read back sorted by
+    // address then flow, and only the scan asked for.
+    std::vector<Trace> written = {traces[2], traces[1], traces[0]};
+    Trace flow1 = traces[0];
+    flow1.flow_id = 1;
+    flow1.hops.pop_back();
+    // A hop known by its name only (an mtr report without -n): answered, no address.
+    Hop named{.ttl = 4, .rtt_ms = 3.5, .rdns = "core1.example.net"};
+    flow1.hops.push_back(named);
+    written.insert(written.begin(), flow1);
+    auto db = open_sqlite_store(tmp.path());
+    const auto run = store_run(*db, {}, written, {}, true);
+    store_run(*db, {}, sample_traces(), {}, true);
+    const auto back = open_sqlite_store(tmp.path())->read_traces(run.scan_id);
+    ASSERT_EQ(back.size(), 4u);
+    expect_same_trace(back[0], traces[0]);
+    expect_same_trace(back[1], flow1);
+    expect_same_trace(back[2], traces[1]);
+    expect_same_trace(back[3], traces[2]);
+    EXPECT_TRUE(db->read_traces(99).empty());
+    EXPECT_THROW(find_scan(*db, 99), StoreUsageError);
+    EXPECT_EQ(find_scan(*db, 2).id, 2);
+}
+
+TEST(SqliteStore, MtrHopsRowsAreStoredAndCounted)
+{
+    TempDb tmp;
+    const std::vector<MtrHopRow> rows = {
+        {.target = "198.19.1.7",
+         .hop = 1,
+         .addr = "198.18.0.1",
+         .sent = 10,
+         .received = 9,
+         .lost = 1,
+         .late = 0,
+         .last_us = 101,
+         .best_us = 90,
+         .avg_us = 100,
+         .worst_us = 120,
+         .stdev_us = 8,
+         .jitter_us = 5},
+        {.target = "198.19.1.7", .hop = 2, .sent = 10, .lost = 10},
+        {.target = "198.19.1.7",
+         .hop = 3,
+         .addr = "198.18.1.2",
+         .sent = 6,
+         .received = 4,
+         .lost = 1,
+         .late = 1,
+         .last_us = 2000,
+         .best_us = 1900,
+         .avg_us = 2050,
+         .worst_us = 2200,
+         .stdev_us = 100,
+         .jitter_us = 40},
+        {.target = "198.19.1.7",
+         .hop = 3,
+         .addr = "198.18.2.2",
+         .sent = 4,
+         .received = 4,
+         .last_us = 3000,
+         .best_us = 3000,
+         .avg_us = 3000,
+         .worst_us = 3000,
+         .stdev_us = 0,
+         .jitter_us = 0},
+    };
+    auto db = open_sqlite_store(tmp.path());
+    const auto run = store_run(*db, {.mode = "mtr"}, sample_traces(), {.protocol = "icmp"}, rows, true);
+    EXPECT_EQ(run.rows, (RowCounts{.traces = 3, .hops = 6, .mtr_hops = 4}));
+    Reader r(tmp.path());
+    EXPECT_EQ(
+        r.rows("SELECT hop, coalesce(addr, 'NULL'), sent, received, lost, late, coalesce(last_us, 'NULL'), "
+               "coalesce(best_us, 'NULL'), coalesce(avg_us, 'NULL'), coalesce(worst_us, 'NULL'), "
+               "coalesce(stdev_us, 'NULL'), coalesce(jitter_us, 'NULL') FROM mtr_hops "
+               "WHERE scan_id = 1 AND target = '198.19.1.7' ORDER BY hop, addr"),
+        (std::vector<std::vector<std::string>>{
+            {"1", "198.18.0.1", "10", "9", "1", "0", "101", "90", "100", "120", "8", "5"},
+            {"2", "NULL", "10", "0", "10", "0", "NULL", "NULL", "NULL", "NULL", "NULL", "NULL"},
+            {"3", "198.18.1.2", "6", "4", "1", "1", "2000", "1900", "2050", "2200", "100", "40"},
+            {"3", "198.18.2.2", "4", "4", "0", "0", "3000", "3000", "3000", "3000", "0", "0"},
+        }));
+    EXPECT_EQ(r.one("SELECT mode || ':' || complete FROM scans"), "mtr:1");
+    // The same (target, hop, address) twice is refused: the scan stays incomplete.
+    const std::vector<MtrHopRow> twice = {rows[0], rows[0]};
+    EXPECT_THROW(store_run(*db, {.mode = "mtr"}, {}, {}, twice, true), StoreError);
+    EXPECT_EQ(r.one("SELECT complete FROM scans WHERE id = 2"), "0");
+}
+
 TEST(SqliteStore, ScansAccumulateInOneFile)
 {
     TempDb tmp;

@@ -24,5 +24,6 @@ void add_geolocate_command(CLI::App &app);
 void add_doctor_command(CLI::App &app);
 void add_import_command(CLI::App &app);
 void add_scans_command(CLI::App &app);
+void add_diff_command(CLI::App &app);
 
 } // namespace pathmap::cli

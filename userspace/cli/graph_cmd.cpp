@@ -1,5 +1,6 @@
 // pathmap graph INPUT... -o DIR: build the topology from trace files of any
-// supported format and write topology.graphml/.gexf/.dot/.png and profiles.jsonl.
+// supported format, or from scans in a hop store (--db URL [--scan ID...]),
+// and write topology.graphml/.gexf/.dot/.png and profiles.jsonl.
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "userspace/cli/commands.h"
 #include "userspace/cli/owners_cli.h"
 #include "userspace/cli/rdns_cli.h"
+#include "userspace/cli/store_cli.h"
 
 namespace pathmap::cli {
 
@@ -27,6 +29,8 @@ struct GraphArgs {
     bool hosts = false;
     LocationOptions location;
     RdnsOptions rdns;
+    std::string db;             // --db: traces from a hop store
+    std::vector<int64_t> scans; // --scan: which of its scans (all when none)
 };
 } // namespace
 
@@ -35,7 +39,16 @@ void add_graph_command(CLI::App &app)
     auto args = std::make_shared<GraphArgs>();
     auto *cmd = app.add_subcommand("graph", "Build the topology graph from traces (traces.jsonl, scamper JSON, RIPE Atlas "
                                             "JSON, mtr --json, traceroute output) and write GraphML, GEXF, DOT/PNG and profiles");
-    cmd->add_option("inputs", args->inputs, "Input files")->required()->check(CLI::ExistingFile);
+    cmd->add_option("inputs", args->inputs, "Input files (or --db)")->check(CLI::ExistingFile);
+    auto *db = cmd->add_option("--db", args->db,
+                               "Read the traces from a hop store instead (a path, sqlite:PATH or postgresql://...; "
+                               "docs/STORE.md), as well as from any input files")
+                   ->type_name("URL");
+    cmd->add_option("--scan", args->scans,
+                    "With --db: the scan to read (repeatable; `pathmap scans` lists them); default every scan. "
+                    "Several scans merge into one graph")
+        ->type_name("ID")
+        ->needs(db);
     cmd->add_option("-o,--output", args->outdir, "Output directory (created if missing)")->required();
     cmd->add_option("--format", args->format, "Input format: auto, pathmap, scamper, atlas, mtr, traceroute")
         ->capture_default_str();
@@ -56,7 +69,11 @@ void add_graph_command(CLI::App &app)
                 "probed and stayed silent between two answers; shared by the traces that cross it), prefix (a "
                 "destination /24), and cluster/router/region incidence vertices. TTLs never probed become no vertex: "
                 "the edge across them carries ttl_gap. topology.png folds many /24s behind one hop into one node; "
-                "topology.dot keeps everything.");
+                "topology.dot keeps everything.\n"
+                "Examples:\n"
+                "  pathmap graph out/traces.jsonl -o graph/\n"
+                "  pathmap graph --db out/pathmap.db -o graph/\n"
+                "  pathmap graph --db postgresql://pathmap@db/topology --scan 12 --scan 14 -o graph/");
     cmd->callback([args] {
         auto fmt_opt = graph::parse_input_format(args->format);
         if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
@@ -70,9 +87,31 @@ void add_graph_command(CLI::App &app)
                                        .geolocate = args->geolocate,
                                        .png = !args->no_png,
                                        .host_vertices = args->hosts,
-                                       .location_db = args->location.selected()};
+                                       .location_db = args->location.selected(),
+                                       .country_db = args->location.country_fallback()};
+        if (args->inputs.empty() && args->db.empty()) throw UsageError("give input files or --db URL");
+        StoredScans stored;
+        if (!args->db.empty()) {
+            stored = read_stored_scans(args->db, args->scans);
+            // The graph has one vantage vertex: named after the vantage point,
+            // or all of them when the scans came from several.
+            opts.vantage_label.clear();
+            for (const auto &v : stored.vantages) opts.vantage_label += (opts.vantage_label.empty() ? "" : "+") + v;
+            fmt::print("{} scans from {} vantage point{} ({}), {} traces\n", stored.scans.size(),
+                       stored.vantages.size(), stored.vantages.size() == 1 ? "" : "s", opts.vantage_label,
+                       stored.traces.size());
+        }
         graph::TopologyBuilder builder({.vantage_label = opts.vantage_label, .host_vertices = args->hosts});
         size_t traces = 0;
+        for (const Trace &t : stored.traces) {
+            try {
+                builder.add(t);
+            } catch (const std::invalid_argument &e) {
+                throw UsageError(fmt::format("{}: {}", args->db, e.what()));
+            }
+            ++traces;
+        }
+        stored.traces = {};
         for (const std::string &in : args->inputs) {
             try {
                 traces += graph::ingest_traces_file(in, *fmt_opt, builder);
@@ -80,7 +119,7 @@ void add_graph_command(CLI::App &app)
                 throw UsageError(e.what());
             }
         }
-        if (traces == 0) throw UsageError("no IPv4 traces in the input");
+        if (traces == 0) throw UsageError(args->inputs.empty() ? "no traces in the stored scans" : "no IPv4 traces in the input");
         if (!args->rdns.mode.empty()) {
             const auto r = name_graph_interfaces(builder, args->rdns);
             if (r.contains("answered"))

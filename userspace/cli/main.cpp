@@ -25,6 +25,7 @@ int main(int argc, char **argv)
     pathmap::cli::add_report_command(app);
     pathmap::cli::add_import_command(app);
     pathmap::cli::add_scans_command(app);
+    pathmap::cli::add_diff_command(app);
 
     app.parse_complete_callback([&] {
         using pathmap::log::Level;

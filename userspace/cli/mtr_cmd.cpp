@@ -23,6 +23,7 @@
 #include "pathmap/log.h"
 #include "userspace/cli/commands.h"
 #include "userspace/cli/io_path_cli.h"
+#include "userspace/cli/mtr_store.h"
 #include "userspace/cli/owners_cli.h"
 #include "userspace/cli/stop_signals.h"
 #include "userspace/mtr/mtr_driver.h"
@@ -53,6 +54,7 @@ struct MtrOptions {
     unsigned rdns_timeout_ms = 1000;                      // --rdns-timeout, per try (as the sweep's)
     bool aslookup = false;                                // -z
     LocationOptions location;                             // -z's database: libloc, or --asn-db (implies -z)
+    StoreCliOptions store;                                // --db: store the run (nothing without it)
 };
 
 // Reverse DNS for the hop hosts: each address is asked once, when it first
@@ -173,6 +175,8 @@ void run_mtr_command(const MtrOptions &o)
     } catch (const std::invalid_argument &e) {
         throw UsageError(e.what());
     }
+    const auto db_url = mtr_db_url(o.store); // a malformed URL fails before anything is sent
+    const auto started = store::Clock::now();
     uint16_t port = o.port ? o.port : targets.port;
     if (targets.port && o.port && targets.port != o.port) throw UsageError("--port and TARGET:PORT disagree");
     if (port && proto == probe::Proto::icmp) throw UsageError("a port needs --proto tcp or --proto udp");
@@ -281,6 +285,30 @@ void run_mtr_command(const MtrOptions &o)
     if (!o.json_file.empty()) write_output(o.json_file, mtr::format_json(meta, *run));
     if (!o.csv_file.empty()) write_output(o.csv_file, mtr::format_csv(meta, *run));
 
+    std::optional<StoreFailure> stored;
+    if (db_url) {
+        std::string asked;
+        for (const auto &t : o.targets) asked += (asked.empty() ? "" : " ") + t;
+        MtrStoreInput in{.run = *run,
+                         .targets = asked,
+                         .proto = o.proto,
+                         .dst_port = meta.port,
+                         .pps = o.rate,
+                         .parameters = {{"proto", o.proto},
+                                        {"rounds", run->rounds_sent()},
+                                        {"interval_ms", o.interval_ms},
+                                        {"timeout_ms", o.timeout_ms},
+                                        {"min_ttl", o.min_ttl},
+                                        {"max_ttl", o.max_ttl},
+                                        {"flows", o.flows},
+                                        {"iface", o.iface}},
+                         .started = started,
+                         // --continuous ends on q/Ctrl-C by design; a counted run cut short is not whole.
+                         .complete = o.continuous || !res.interrupted};
+        if (names) in.name_of = [n = names.get()](uint32_t a) { return n->name(a); };
+        stored = store_mtr(*db_url, o.store, in);
+    }
+
     const auto &c = run->counters();
     if (!o.summary.empty()) {
         nlohmann::json s = {
@@ -298,6 +326,7 @@ void run_mtr_command(const MtrOptions &o)
                   c.lost, c.late, c.duplicates, c.unmatched, res.duration_s);
         if (names) log::info("mtr: names {}", names->counts().dump());
     }
+    raise_store_failure(stored);
 }
 
 } // namespace
@@ -340,6 +369,7 @@ void add_mtr_command(CLI::App &app)
                   "mtr's AS column (AS15169, AS??? for none) in the report and the live view, \"ASN\" in the JSON, "
                   "\"Asn\" in the CSV; offline, from the libloc database or --asn-db, never the network");
     add_owner_source_options(*cmd, opts->location, "hops with -z (--asn-db implies -z)");
+    add_mtr_store_options(*cmd, opts->store);
     // The sweep's wording and limits (userspace/cli/rdns_cli.cpp).
     cmd->add_option("--resolver", opts->resolver,
                     "DNS servers for reverse lookups, comma-separated (default: the system's /etc/resolv.conf; inside "
@@ -359,7 +389,9 @@ void add_mtr_command(CLI::App &app)
         "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 -b -w              # \"name (address)\", column not cut\n"
         "  pathmap mtr 198.19.1.0/24 --allow 198.18.0.0/15 -n --json -o out.jsonl\n"
         "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 --resolver 198.18.3.2 --continuous\n"
-        "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 --proto udp --flows 8   # see load-balanced branches");
+        "  pathmap mtr 198.19.1.7 --allow 198.18.0.0/15 --proto udp --flows 8   # see load-balanced branches\n"
+        "  pathmap mtr 198.19.1.0/24 --allow 198.18.0.0/15 --db postgresql://pathmap@db/topology --vantage ams1\n"
+        "Like mtr, a run writes no file unless asked: --db URL stores it (docs/STORE.md), else nothing is stored.");
     cmd->callback([opts] { run_mtr_command(*opts); });
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "userspace/cli/commands.h"
+#include "userspace/cli/store_cli.h"
 #include "userspace/store/store.h"
 
 namespace pathmap::cli
@@ -21,24 +22,12 @@ struct ScansArgs {
 
 void run(const ScansArgs &a)
 {
-    std::unique_ptr<store::HopStore> db;
-    try {
-        db = store::open_store(store::parse_db_url(a.db));
-    } catch (const store::StoreUsageError &e) {
-        throw UsageError(e.what());
-    }
+    const auto db = open_store_for_reading(a.db);
     const auto scans = db->list_scans();
     if (a.json) {
-        nlohmann::json out = nlohmann::json::array();
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
         for (const auto &s : scans)
-            out.push_back({{"id", s.id},
-                           {"vantage", s.vantage},
-                           {"mode", s.mode},
-                           {"targets", s.targets},
-                           {"started", s.started},
-                           {"ended", s.ended.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.ended)},
-                           {"complete", s.complete},
-                           {"traces", s.traces}});
+            out.push_back(scan_summary_json(s));
         fmt::print("{}\n", out.dump(2));
         return;
     }

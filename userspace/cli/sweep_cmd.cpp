@@ -24,6 +24,7 @@
 #include "userspace/cli/stop_signals.h"
 #include "userspace/cli/store_cli.h"
 #include "userspace/engine/sched/target_set.h"
+#include "userspace/engine/sched/target_shard.h"
 #include "userspace/engine/session/probe_session.h"
 #include "userspace/engine/sweep/sweep_run.h"
 
@@ -46,6 +47,7 @@ struct SweepOptions {
     RdnsOptions rdns;
     LocationOptions location;
     StoreCliOptions store;
+    std::string shard; // --shard K/N: "" = the whole sweep
     uint16_t port = 0;
     sweep::SweepConfig cfg;
 };
@@ -106,6 +108,13 @@ void run(SweepOptions &o)
         cfg.stop_set = false;
     }
 
+    std::optional<sched::Shard> shard;
+    if (!o.shard.empty()) {
+        shard = sched::parse_shard(o.shard);
+        if (!shard) throw UsageError(fmt::format("--shard {}: write K/N with 1 <= K <= N (e.g. 2/4)", o.shard));
+        // Every vantage point must pick the same targets and cut them the same way.
+        if (cfg.seed == 0) throw UsageError("--shard needs --seed S, the same on every vantage point of the sweep");
+    }
     if (cfg.seed == 0) cfg.seed = session::random_run_id();
     std::vector<Ipv4Prefix> prefixes, allowed;
     try {
@@ -123,6 +132,13 @@ void run(SweepOptions &o)
                                          sched::TargetSelection{.per_24 = o.per_24, .all_hosts = o.all_hosts, .seed = cfg.seed});
         if (set.blocked) log::warn("{} addresses skipped: special-purpose blocks (open one with --allow PREFIX)", set.blocked);
         cfg.targets = std::move(set.addrs);
+        if (shard) {
+            const size_t whole = cfg.targets.size();
+            cfg.targets = sched::shard_targets(cfg.targets, *shard, cfg.seed);
+            if (cfg.targets.empty())
+                throw UsageError(fmt::format("--shard {}: this part of the {} targets is empty", o.shard, whole));
+            log::info("shard {}: {} of {} targets", o.shard, cfg.targets.size(), whole);
+        }
     } catch (const sched::TargetError &e) {
         throw UsageError(e.what());
     }
@@ -171,10 +187,11 @@ void run(SweepOptions &o)
         if (db_url)
             db_failure = store_sweep(*db_url, o.store, {.result = result, .targets = o.targets,
                                                         .target_file = o.target_file, .proto = o.proto,
-                                                        .dst_port = cfg.dport, .started = started});
+                                                        .dst_port = cfg.dport, .started = started,
+                                                        .shard = o.shard});
         if (!o.no_graph) {
             try {
-                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts, .location_db = o.location.selected()});
+                const auto g = graph::write_graph_outputs(result.traces, o.out_dir, graph::GraphOutputOptions{.host_vertices = o.hosts, .location_db = o.location.selected(), .country_db = o.location.country_fallback()});
                 log::info("graph: {} vertices, {} edges, {} files", g.vertices, g.edges, g.files.size());
             } catch (const std::exception &e) {
                 log::warn("graph outputs not written: {}", e.what());
@@ -266,11 +283,16 @@ void add_sweep_command(CLI::App &app)
     cmd->add_flag("--pass-replies", opts->cfg.pass_replies, "Let the kernel see our replies too (they are dropped by default)");
     cmd->add_flag("-q,--quiet", opts->cfg.quiet, "No status line");
     cmd->add_option("--seed", opts->cfg.seed, "Seed for target sampling and probe order (default: random)");
+    cmd->add_option("--shard", opts->shard,
+                    "Probe only part K of N of the targets, so N vantage points split one sweep (each with the "
+                    "same targets and --seed; the parts are disjoint and together the whole)")
+        ->type_name("K/N");
     cmd->footer("Examples:\n"
                 "  pathmap sweep 203.0.113.0/24 -o out/          # blocked: documentation range, needs --allow\n"
                 "  pathmap sweep 198.19.0.0/16 --allow 198.18.0.0/15 -o out/ --rate 50000\n"
                 "  pathmap sweep -f targets.txt --proto udp --per-24 4 -o out/\n"
                 "  pathmap sweep 198.19.1.0/24 --all-hosts --allow 198.18.0.0/15 --complete-traces -o out/\n"
+                "  pathmap sweep 198.19.0.0/16 --allow 198.18.0.0/15 --seed 7 --shard 2/4 --db postgresql://db/topo -o out/\n"
                 "Nothing is probed unless named. Ctrl-C stops sending, waits --wait ms for replies and writes\n"
                 "partial results marked \"complete\": false.");
     cmd->callback([opts] {

@@ -64,7 +64,9 @@ class Transaction
 };
 
 // unicornscan's uni_scan row and uni_hops chain for a stored scan, inside
-// the caller's transaction (pg_unicornscan.cpp).
-void write_unicornscan_rows(PGconn *c, const std::string &desc, int64_t scan, const std::string &user);
+// the caller's transaction (pg_unicornscan.cpp). An mtr scan's chain comes
+// from its mtr_hops rows (replies counted per address), a sweep's from its hops.
+void write_unicornscan_rows(PGconn *c, const std::string &desc, int64_t scan, const std::string &user,
+                            bool from_mtr_hops);
 
 } // namespace pathmap::store::pg

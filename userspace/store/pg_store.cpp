@@ -78,6 +78,22 @@ CREATE TABLE pathmap.mtr_hops (
 );
 )sql";
 
+// Version 2: the per-row foreign key from hops to traces goes (its check ran
+// once per COPY'd hop row, two thirds of the time of a 1 M-row COPY); the
+// writer guarantees the reference (trace ids from the sequence, in the same
+// transaction, rows counted back), and deleting traces (a scan, by its
+// cascade) deletes their hops by one statement-level trigger.
+constexpr const char *kSchemaV2 = R"sql(
+ALTER TABLE pathmap.hops DROP CONSTRAINT IF EXISTS hops_trace_id_fkey;
+CREATE FUNCTION pathmap.delete_hops_of_traces() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM pathmap.hops h USING gone WHERE h.trace_id = gone.id;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER traces_delete_hops AFTER DELETE ON pathmap.traces REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION pathmap.delete_hops_of_traces();
+)sql";
+
 // pg_advisory_xact_lock key for schema creation and migration: the bytes of "pathmap".
 constexpr const char *kMigrateLock = "SELECT pg_advisory_xact_lock(31632349987692912)";
 
@@ -193,6 +209,41 @@ class PgStore final : public HopStore
         }
     }
 
+    void add_mtr_hops(int64_t scan, std::span<const MtrHopRow> rows) override
+    {
+        std::string out;
+        for (const MtrHopRow &r : rows) {
+            copy_int(out, scan);
+            out += '\t';
+            copy_text(out, r.target);
+            out += '\t';
+            copy_int(out, r.hop);
+            out += '\t';
+            if (r.addr.empty())
+                copy_null(out);
+            else
+                copy_text(out, r.addr);
+            for (uint64_t v : {r.sent, r.received, r.lost, r.late}) {
+                out += '\t';
+                copy_int(out, v);
+            }
+            for (const auto &v : {r.last_us, r.best_us, r.avg_us, r.worst_us, r.stdev_us, r.jitter_us}) {
+                out += '\t';
+                if (v)
+                    copy_int(out, *v);
+                else
+                    copy_null(out);
+            }
+            out += '\n';
+        }
+        pg::Transaction tx(conn_.get(), desc_);
+        copy("COPY pathmap.mtr_hops (scan_id, target, hop, addr, sent, received, lost, late, last_us, "
+             "best_us, "
+             "avg_us, worst_us, stdev_us, jitter_us) FROM STDIN",
+             out);
+        tx.commit();
+    }
+
     void end_scan(int64_t scan, bool complete, Clock::time_point ended) override
     {
         pg::Transaction tx(conn_.get(), desc_);
@@ -202,7 +253,7 @@ class PgStore final : public HopStore
         // unicornscan's front end draws what a sweep or mtr run found; an
         // import is not a scan this vantage point ran.
         if (unicornscan_ && (mode_ == "sweep" || mode_ == "mtr"))
-            pg::write_unicornscan_rows(conn_.get(), desc_, scan, unix_user());
+            pg::write_unicornscan_rows(conn_.get(), desc_, scan, unix_user(), mode_ == "mtr");
         tx.commit();
     }
 
@@ -210,10 +261,64 @@ class PgStore final : public HopStore
     {
         auto r = query("SELECT (SELECT count(*) FROM pathmap.traces WHERE scan_id = $1), "
                        "(SELECT count(*) FROM pathmap.hops h JOIN pathmap.traces t ON t.id = h.trace_id "
-                       "WHERE t.scan_id = $1)",
+                       "WHERE t.scan_id = $1), (SELECT count(*) FROM pathmap.mtr_hops WHERE scan_id = $1)",
                        {std::to_string(scan)}, "cannot count rows");
         return {.traces = std::stoull(PQgetvalue(r.get(), 0, 0)),
-                .hops = std::stoull(PQgetvalue(r.get(), 0, 1))};
+                .hops = std::stoull(PQgetvalue(r.get(), 0, 1)),
+                .mtr_hops = std::stoull(PQgetvalue(r.get(), 0, 2))};
+    }
+
+    std::vector<Trace> read_traces(int64_t scan) override
+    {
+        // One snapshot for both reads: a writer adding rows meanwhile is not seen half.
+        pg::Transaction tx(conn_.get(), desc_);
+        query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", {}, "cannot start a read");
+        const std::string id = std::to_string(scan);
+        auto t = query("SELECT id, host(probe_dst_addr), flow_id, reached, coalesce(stop_reason, ''), "
+                       "coalesce(first_ttl, 0) FROM pathmap.traces WHERE scan_id = $1 ORDER BY id",
+                       {id}, "cannot read traces");
+        detail::TraceAssembler out;
+        auto v = [](const pg::Result &r, int row, int col) { return PQgetvalue(r.get(), row, col); };
+        for (int i = 0; i < PQntuples(t.get()); ++i)
+            out.add_trace(std::stoll(v(t, i, 0)), {.dst = v(t, i, 1),
+                                                   .flow_id = static_cast<uint16_t>(std::stoi(v(t, i, 2))),
+                                                   .reached = *v(t, i, 3) == 't',
+                                                   .stop_reason = v(t, i, 4),
+                                                   .first_ttl = static_cast<uint8_t>(std::stoi(v(t, i, 5)))});
+        auto h =
+            query("SELECT h.trace_id, h.probe_ttl, host(h.reply_src_addr), h.rtt_us, h.reply_icmp_type, "
+                  "h.reply_icmp_code, h.reply_ttl, h.quoted_ttl, array_to_string(h.reply_mpls_labels, ','), "
+                  "h.rdns, h.asn, h.as_name, h.country FROM pathmap.hops h "
+                  "JOIN pathmap.traces t ON t.id = h.trace_id WHERE t.scan_id = $1 "
+                  "ORDER BY h.trace_id, h.probe_ttl",
+                  {id}, "cannot read hops");
+        for (int i = 0; i < PQntuples(h.get()); ++i) {
+            auto null = [&](int col) { return PQgetisnull(h.get(), i, col) != 0; };
+            auto num = [&](int col, long long dflt) { return null(col) ? dflt : std::stoll(v(h, i, col)); };
+            Hop hop{.ttl = static_cast<uint8_t>(num(1, 0))};
+            if (!null(2) || !null(9)) { // an address, or a name only
+                hop.addr = null(2) ? "" : v(h, i, 2);
+                hop.rtt_ms = static_cast<double>(num(3, 0)) / 1000.0;
+                hop.icmp_type = static_cast<int>(num(4, -1));
+                hop.icmp_code = static_cast<int>(num(5, -1));
+                hop.reply_ttl = static_cast<int>(num(6, 0));
+                hop.quoted_ttl = static_cast<int>(num(7, 0));
+                if (!null(8))
+                    for (std::string_view rest = v(h, i, 8); !rest.empty();) {
+                        const auto comma = rest.find(',');
+                        hop.mpls_labels.push_back(
+                            static_cast<uint32_t>(std::stoul(std::string(rest.substr(0, comma)))));
+                        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+                    }
+                if (!null(9)) hop.rdns = v(h, i, 9);
+                hop.asn = num(10, 0);
+                if (!null(11)) hop.as_name = v(h, i, 11);
+                if (!null(12)) hop.country = v(h, i, 12);
+            }
+            out.add_hop(std::stoll(v(h, i, 0)), std::move(hop), desc_);
+        }
+        tx.commit();
+        return std::move(out).take();
     }
 
     std::vector<ScanSummary> list_scans() override
@@ -276,12 +381,15 @@ class PgStore final : public HopStore
             hops += id;
             hops += '\t';
             copy_int(hops, h.ttl);
-            if (h.addr.empty()) { // probed, silent
+            if (detail::silent(h)) { // probed, silent
                 hops += "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n";
                 continue;
             }
             hops += '\t';
-            copy_text(hops, h.addr);
+            if (h.addr.empty()) // known by name only: the rest of the row is kept
+                copy_null(hops);
+            else
+                copy_text(hops, h.addr);
             hops += '\t';
             copy_int(hops, detail::rtt_us(h.rtt_ms));
             hops += '\t';
@@ -359,16 +467,20 @@ class PgStore final : public HopStore
         auto r = query("SELECT coalesce(max(version), 0) FROM pathmap.schema_version", {},
                        "cannot read the schema version");
         const int have = std::stoi(pg::value(r));
-        if (have > kSchemaVersion)
+        if (have > kPgSchemaVersion)
             throw StoreUsageError(
                 fmt::format("{}: schema version {} is newer than this pathmap's ({}): upgrade pathmap", desc_,
-                            have, kSchemaVersion));
+                            have, kPgSchemaVersion));
         if (have == 0) {
             query(kSchemaV1, {}, "cannot create the schema");
             query("INSERT INTO pathmap.schema_version (version) VALUES (1)", {},
                   "cannot record the schema version");
         }
-        // Later versions: if (have < 2) { ALTER ...; UPDATE pathmap.schema_version ... }
+        if (have < 2) {
+            query(kSchemaV2, {}, "cannot migrate the schema to version 2");
+            query("INSERT INTO pathmap.schema_version (version) VALUES (2)", {},
+                  "cannot record the schema version");
+        }
         tx.commit();
     }
 

@@ -62,14 +62,44 @@ CROSS JOIN LATERAL (
 ORDER BY b.target, b.ttl
 )sql";
 
+// An mtr run: the same chain from its report rows, where the replies of
+// each address are counted whole (a sweep's hops hold one probe per flow).
+// The address with the most timely replies at a hop wins (then the most late
+// ones, then the lowest address), the first line mtr's report shows for it.
+// flows: the Paris flows whose path (the traces an mtr scan stores) crosses
+// it there.
+constexpr const char *kUniHopsFromMtr = R"sql(
+WITH m AS (SELECT * FROM pathmap.mtr_hops WHERE scan_id = $1),
+best AS (
+  SELECT DISTINCT ON (target, hop) * FROM m WHERE addr IS NOT NULL
+  ORDER BY target, hop, received DESC, late DESC, addr)
+INSERT INTO public.uni_hops (ipreport_id, scan_id, target_addr, hop_addr, hop_number, ttl_observed, rtt_us, extra_data)
+SELECT NULL, $2, b.target, b.addr, b.hop, b.hop, b.avg_us,
+  jsonb_build_object('tool', 'pathmap', 'sent', b.sent, 'received', b.received, 'lost', b.lost, 'late', b.late,
+                     'loss', CASE WHEN b.sent > 0 THEN round(1 - b.received::numeric / b.sent, 4) END,
+                     'last_us', b.last_us, 'best_us', b.best_us, 'avg_us', b.avg_us, 'worst_us', b.worst_us,
+                     'stdev_us', b.stdev_us, 'jitter_us', b.jitter_us, 'others', o.others, 'flows', f.flows)
+FROM best b
+CROSS JOIN LATERAL (
+  SELECT coalesce(jsonb_agg(DISTINCT host(m.addr)), '[]'::jsonb) AS others
+  FROM m WHERE m.target = b.target AND m.hop = b.hop AND m.addr <> b.addr) o
+CROSS JOIN LATERAL (
+  SELECT coalesce(jsonb_agg(DISTINCT t.flow_id), '[]'::jsonb) AS flows
+  FROM pathmap.traces t JOIN pathmap.hops hp ON hp.trace_id = t.id
+  WHERE t.scan_id = $1 AND t.probe_dst_addr = b.target AND hp.probe_ttl = b.hop AND hp.reply_src_addr = b.addr) f
+ORDER BY b.target, b.hop
+)sql";
+
 } // namespace
 
-void write_unicornscan_rows(PGconn *c, const std::string &desc, int64_t scan, const std::string &user)
+void write_unicornscan_rows(PGconn *c, const std::string &desc, int64_t scan, const std::string &user,
+                            bool from_mtr_hops)
 {
     const std::string id = std::to_string(scan);
     const std::string uni =
         value(exec(c, desc, kUniScan, {id, user}, "cannot add unicornscan's uni_scan row"));
-    exec(c, desc, kUniHops, {id, uni}, "cannot add unicornscan's uni_hops rows");
+    exec(c, desc, from_mtr_hops ? kUniHopsFromMtr : kUniHops, {id, uni},
+         "cannot add unicornscan's uni_hops rows");
     exec(c, desc, "UPDATE pathmap.scans SET uni_scan_id = $1 WHERE id = $2", {uni, id},
          "cannot link the uni_scan row");
 }

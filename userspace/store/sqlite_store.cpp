@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <fmt/core.h>
 
@@ -46,7 +47,7 @@ CREATE INDEX traces_scan_idx ON traces(scan_id);
 CREATE TABLE hops (
   trace_id INTEGER NOT NULL REFERENCES traces(id) ON DELETE CASCADE,
   probe_ttl INTEGER NOT NULL,
-  reply_src_addr TEXT,            -- NULL: probed, silent
+  reply_src_addr TEXT,            -- NULL: probed, silent (or, with rdns, known by name only)
   rtt_us INTEGER,
   reply_icmp_type INTEGER,
   reply_icmp_code INTEGER,
@@ -98,6 +99,13 @@ class Statement
         check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
         return *this;
     }
+    // No copy: the text must stay alive and unchanged until step() (the
+    // hot path binds fields of the traces being written).
+    Statement &bind_ref(int i, std::string_view v)
+    {
+        check(sqlite3_bind_text(stmt_.get(), i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
+        return *this;
+    }
     Statement &bind_null(int i)
     {
         check(sqlite3_bind_null(stmt_.get(), i));
@@ -117,6 +125,7 @@ class Statement
         return false;
     }
     int64_t column(int i) { return sqlite3_column_int64(stmt_.get(), i); }
+    bool is_null(int i) { return sqlite3_column_type(stmt_.get(), i) == SQLITE_NULL; }
     std::string text(int i)
     {
         const auto *t = sqlite3_column_text(stmt_.get(), i);
@@ -144,7 +153,9 @@ class SqliteStore final : public HopStore
     {
         sqlite3 *raw = nullptr;
         const int rc =
-            sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+            // NOMUTEX: a store is used by one thread; the per-call locking showed in profiles.
+            sqlite3_open_v2(path.c_str(), &raw,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
         db_.reset(raw); // closed even when the open failed
         if (rc != SQLITE_OK) fail("cannot open");
         sqlite3_extended_result_codes(db_.get(), 1);
@@ -200,6 +211,26 @@ class SqliteStore final : public HopStore
         }
     }
 
+    void add_mtr_hops(int64_t scan, std::span<const MtrHopRow> rows) override
+    {
+        Statement s(db_.get(),
+                    "INSERT INTO mtr_hops (scan_id, target, hop, addr, sent, received, lost, late, last_us, "
+                    "best_us, avg_us, worst_us, stdev_us, jitter_us) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                    describe());
+        Transaction tx(*this);
+        for (const MtrHopRow &r : rows) {
+            s.bind(1, scan).bind(2, r.target).bind(3, int64_t{r.hop}).bind_text_or_null(4, r.addr);
+            s.bind(5, static_cast<int64_t>(r.sent)).bind(6, static_cast<int64_t>(r.received));
+            s.bind(7, static_cast<int64_t>(r.lost)).bind(8, static_cast<int64_t>(r.late));
+            int col = 9;
+            for (const auto &v : {r.last_us, r.best_us, r.avg_us, r.worst_us, r.stdev_us, r.jitter_us})
+                s.bind_int_or_null(col++, v.value_or(0), !v);
+            run(s, "cannot add an mtr_hops row");
+        }
+        tx.commit();
+    }
+
     void end_scan(int64_t scan, bool complete, Clock::time_point ended) override
     {
         Statement s(db_.get(), "UPDATE scans SET ended = ?1, complete = ?2 WHERE id = ?3", describe());
@@ -214,12 +245,59 @@ class SqliteStore final : public HopStore
             db_.get(),
             "SELECT count(*) FROM hops JOIN traces ON traces.id = hops.trace_id WHERE traces.scan_id = ?1",
             describe());
+        Statement m(db_.get(), "SELECT count(*) FROM mtr_hops WHERE scan_id = ?1", describe());
         t.bind(1, scan);
         h.bind(1, scan);
+        m.bind(1, scan);
         RowCounts c;
         if (t.step()) c.traces = static_cast<uint64_t>(t.column(0));
         if (h.step()) c.hops = static_cast<uint64_t>(h.column(0));
+        if (m.step()) c.mtr_hops = static_cast<uint64_t>(m.column(0));
         return c;
+    }
+
+    std::vector<Trace> read_traces(int64_t scan) override
+    {
+        Statement t(db_.get(),
+                    "SELECT id, probe_dst_addr, flow_id, reached, coalesce(stop_reason, ''), "
+                    "coalesce(first_ttl, 0) FROM traces WHERE scan_id = ?1 ORDER BY id",
+                    describe());
+        t.bind(1, scan);
+        detail::TraceAssembler out;
+        while (t.step()) {
+            out.add_trace(t.column(0), {.dst = t.text(1),
+                                        .flow_id = static_cast<uint16_t>(t.column(2)),
+                                        .reached = t.column(3) != 0,
+                                        .stop_reason = t.text(4),
+                                        .first_ttl = static_cast<uint8_t>(t.column(5))});
+        }
+        Statement h(db_.get(),
+                    "SELECT h.trace_id, h.probe_ttl, h.reply_src_addr, h.rtt_us, h.reply_icmp_type, "
+                    "h.reply_icmp_code, h.reply_ttl, h.quoted_ttl, h.reply_mpls_labels, h.rdns, h.asn, "
+                    "h.as_name, h.country FROM hops h JOIN traces t ON t.id = h.trace_id "
+                    "WHERE t.scan_id = ?1 ORDER BY h.trace_id, h.probe_ttl",
+                    describe());
+        h.bind(1, scan);
+        while (h.step()) {
+            Hop hop{.ttl = static_cast<uint8_t>(h.column(1))};
+            if (!h.is_null(2) || !h.is_null(9)) { // an address, or a name only
+                hop.addr = h.text(2);
+                hop.rtt_ms = static_cast<double>(h.column(3)) / 1000.0;
+                hop.icmp_type = h.is_null(4) ? -1 : static_cast<int>(h.column(4));
+                hop.icmp_code = h.is_null(5) ? -1 : static_cast<int>(h.column(5));
+                hop.reply_ttl = static_cast<int>(h.column(6));
+                hop.quoted_ttl = static_cast<int>(h.column(7));
+                if (!h.is_null(8))
+                    for (const auto &v : nlohmann::json::parse(h.text(8)))
+                        hop.mpls_labels.push_back(v.get<uint32_t>());
+                if (!h.is_null(9)) hop.rdns = h.text(9);
+                hop.asn = h.column(10);
+                if (!h.is_null(11)) hop.as_name = h.text(11);
+                if (!h.is_null(12)) hop.country = h.text(12);
+            }
+            out.add_hop(h.column(0), std::move(hop), describe());
+        }
+        return std::move(out).take();
     }
 
     std::vector<ScanSummary> list_scans() override
@@ -273,20 +351,25 @@ class SqliteStore final : public HopStore
     void add_trace(int64_t scan, const Trace &t, const ProbeInfo &probe)
     {
         Statement &st = *insert_trace_;
-        st.bind(1, scan).bind(2, t.dst).bind(3, int64_t{t.flow_id}).bind_text_or_null(4, probe.protocol);
+        st.bind(1, scan).bind_ref(2, t.dst).bind(3, int64_t{t.flow_id});
+        if (!probe.protocol.empty()) st.bind_ref(4, probe.protocol);
         st.bind_int_or_null(5, probe.dst_port, probe.dst_port == 0).bind(6, t.reached ? 1 : 0);
-        st.bind_text_or_null(7, t.stop_reason).bind_int_or_null(8, t.first_ttl, t.first_ttl == 0);
+        if (!t.stop_reason.empty()) st.bind_ref(7, t.stop_reason);
+        st.bind_int_or_null(8, t.first_ttl, t.first_ttl == 0);
         run(st, "cannot add a trace row");
         const int64_t trace_id = sqlite3_last_insert_rowid(db_.get());
         std::string labels;
         for (const Hop &h : t.hops) {
             Statement &sh = *insert_hop_;
             sh.bind(1, trace_id).bind(2, int64_t{h.ttl});
-            if (h.addr.empty()) { // probed, silent: only the TTL; the rest stays NULL
+            if (detail::silent(h)) { // probed, silent: only the TTL; the rest stays NULL
                 run(sh, "cannot add a hop row");
                 continue;
             }
-            sh.bind(3, h.addr).bind(4, detail::rtt_us(h.rtt_ms));
+            // A hop known by name only (an imported mtr or tracepath report without -n) keeps
+            // reply_src_addr NULL and everything else.
+            if (!h.addr.empty()) sh.bind_ref(3, h.addr);
+            sh.bind(4, detail::rtt_us(h.rtt_ms));
             sh.bind_int_or_null(5, h.icmp_type, h.icmp_type < 0)
                 .bind_int_or_null(6, h.icmp_code, h.icmp_code < 0);
             sh.bind(7, int64_t{h.reply_ttl}).bind(8, int64_t{h.quoted_ttl});
@@ -294,12 +377,13 @@ class SqliteStore final : public HopStore
                 labels = "[";
                 for (size_t i = 0; i < h.mpls_labels.size(); ++i)
                     labels += (i ? "," : "") + std::to_string(h.mpls_labels[i]);
-                sh.bind(9, labels + "]");
+                labels += ']';
+                sh.bind_ref(9, labels);
             }
-            if (h.rdns) sh.bind(10, *h.rdns);
+            if (h.rdns) sh.bind_ref(10, *h.rdns);
             if (h.asn) sh.bind(11, h.asn);
-            if (h.as_name) sh.bind(12, *h.as_name);
-            if (h.country) sh.bind(13, *h.country);
+            if (h.as_name) sh.bind_ref(12, *h.as_name);
+            if (h.country) sh.bind_ref(13, *h.country);
             run(sh, "cannot add a hop row");
         }
     }
@@ -312,10 +396,10 @@ class SqliteStore final : public HopStore
         Statement v(db_.get(), "SELECT max(version) FROM schema_version", describe());
         int64_t have = 0;
         if (v.step()) have = v.column(0);
-        if (have > kSchemaVersion)
+        if (have > kSqliteSchemaVersion)
             throw StoreUsageError(
                 fmt::format("{}: schema version {} is newer than this pathmap's ({}): upgrade pathmap",
-                            describe(), have, kSchemaVersion));
+                            describe(), have, kSqliteSchemaVersion));
         if (have == 0) {
             exec(kSchemaV1, "cannot create the schema");
             exec("INSERT INTO schema_version (version) VALUES (1)", "cannot record the schema version");

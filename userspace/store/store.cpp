@@ -2,10 +2,14 @@
 // row-count check, time and RTT formatting.
 #include "userspace/store/store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <utility>
 
 #include <fmt/core.h>
+
+#include "pathmap/ipv4.h"
 
 #ifndef PATHMAP_VERSION
 #define PATHMAP_VERSION "unknown"
@@ -56,21 +60,42 @@ uint64_t count_hops(std::span<const Trace> traces) noexcept
 StoredRun store_run(HopStore &store, const ScanInfo &info, std::span<const Trace> traces,
                     const ProbeInfo &probe, bool complete, Clock::time_point ended)
 {
+    return store_run(store, info, traces, probe, {}, complete, ended);
+}
+
+StoredRun store_run(HopStore &store, const ScanInfo &info, std::span<const Trace> traces,
+                    const ProbeInfo &probe, std::span<const MtrHopRow> mtr_hops, bool complete,
+                    Clock::time_point ended)
+{
     StoredRun run;
     run.scan_id = store.begin_scan(info);
     store.add_traces(run.scan_id, traces, probe);
+    if (!mtr_hops.empty()) store.add_mtr_hops(run.scan_id, mtr_hops);
     // Checked before the scan is marked complete: a scan whose rows do not
     // add up stays complete = false.
     run.rows = store.count_rows(run.scan_id);
-    const RowCounts want{.traces = traces.size(), .hops = count_hops(traces)};
+    const RowCounts want{.traces = traces.size(), .hops = count_hops(traces), .mtr_hops = mtr_hops.size()};
     if (run.rows != want) {
         store.end_scan(run.scan_id, false, ended);
-        throw StoreError(fmt::format("{}: scan {} holds {} traces and {} hops, {} and {} were written",
-                                     store.describe(), run.scan_id, run.rows.traces, run.rows.hops,
-                                     want.traces, want.hops));
+        if (want.mtr_hops == 0 && run.rows.mtr_hops == 0)
+            throw StoreError(fmt::format("{}: scan {} holds {} traces and {} hops, {} and {} were written",
+                                         store.describe(), run.scan_id, run.rows.traces, run.rows.hops,
+                                         want.traces, want.hops));
+        throw StoreError(fmt::format(
+            "{}: scan {} holds {} traces, {} hops and {} mtr_hops rows, {}, {} and {} were written",
+            store.describe(), run.scan_id, run.rows.traces, run.rows.hops, run.rows.mtr_hops, want.traces,
+            want.hops, want.mtr_hops));
     }
     store.end_scan(run.scan_id, complete, ended);
     return run;
+}
+
+ScanSummary find_scan(HopStore &store, int64_t id)
+{
+    for (ScanSummary &s : store.list_scans())
+        if (s.id == id) return s;
+    throw StoreUsageError(
+        fmt::format("{}: no scan {} (pathmap scans --db URL lists them)", store.describe(), id));
 }
 
 namespace detail
@@ -102,6 +127,28 @@ size_t batch_end(std::span<const Trace> traces, size_t begin, size_t rows) noexc
         ++end;
     }
     return end;
+}
+
+void TraceAssembler::add_trace(int64_t id, Trace t)
+{
+    index_.emplace(id, traces_.size());
+    traces_.push_back(std::move(t));
+}
+
+void TraceAssembler::add_hop(int64_t trace_id, Hop h, const std::string &store)
+{
+    const auto it = index_.find(trace_id);
+    if (it == index_.end()) throw StoreError(fmt::format("{}: hop row of unknown trace {}", store, trace_id));
+    traces_[it->second].hops.push_back(std::move(h));
+}
+
+std::vector<Trace> TraceAssembler::take() &&
+{
+    auto key = [](const Trace &t) { return std::pair(parse_ipv4(t.dst).value_or(0), t.flow_id); };
+    std::stable_sort(traces_.begin(), traces_.end(),
+                     [&](const Trace &a, const Trace &b) { return key(a) < key(b); });
+    index_.clear();
+    return std::move(traces_);
 }
 
 } // namespace detail

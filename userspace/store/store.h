@@ -7,10 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -30,8 +32,12 @@ struct StoreUsageError : StoreError {
     using StoreError::StoreError;
 };
 
-// The schema version this build writes; a database at a higher one is refused.
-inline constexpr int kSchemaVersion = 1;
+// The schema versions this build writes, one per back end (docs/STORE.md);
+// a database at a higher one is refused. PostgreSQL 2: hops rows carry no
+// per-row foreign key (it cost two thirds of a COPY's time); a statement
+// trigger deletes a deleted trace's hops instead.
+inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kPgSchemaVersion = 2;
 
 enum class Backend { sqlite, postgresql };
 
@@ -67,10 +73,22 @@ struct StoreOptions {
     size_t batch_rows = 20000; // hop rows per transaction (a batch never splits a trace)
 };
 
+// One row of an mtr report (mtr_hops): a responding address at a hop of a
+// target, or the hop's "???" row (addr "") when nothing answered there.
+struct MtrHopRow {
+    std::string target; // dotted quad
+    int hop = 0;        // the probe TTL
+    std::string addr;   // dotted quad; "" = no reply at this hop
+    uint64_t sent = 0, received = 0, lost = 0, late = 0;
+    // Microseconds over the timely replies; nullopt when there were none.
+    std::optional<int64_t> last_us, best_us, avg_us, worst_us, stdev_us, jitter_us;
+};
+
 // Rows the database holds for one scan, read back from it.
 struct RowCounts {
     uint64_t traces = 0;
     uint64_t hops = 0;
+    uint64_t mtr_hops = 0;
     bool operator==(const RowCounts &) const = default;
 };
 
@@ -96,12 +114,18 @@ class HopStore
     // Writes the traces and their hops, one transaction per batch of
     // StoreOptions::batch_rows hop rows: a failed batch is rolled back whole.
     virtual void add_traces(int64_t scan, std::span<const Trace> traces, const ProbeInfo &probe) = 0;
+    // Writes an mtr run's report rows, in one transaction.
+    virtual void add_mtr_hops(int64_t scan, std::span<const MtrHopRow> rows) = 0;
     // Sets the end time and the complete flag (and, on PostgreSQL, writes the
     // unicornscan rows when that schema is present).
     virtual void end_scan(int64_t scan, bool complete, Clock::time_point ended) = 0;
     virtual RowCounts count_rows(int64_t scan) = 0;
     // Every scan, oldest first.
     virtual std::vector<ScanSummary> list_scans() = 0;
+    // The traces of a stored scan, hops sorted by TTL, as they were written
+    // (what traces.jsonl holds, apart from the reply fields the store keeps
+    // no column for). Ordered by destination address, then flow.
+    virtual std::vector<Trace> read_traces(int64_t scan) = 0;
     // "SQLite /path/pathmap.db", "PostgreSQL db@host": for messages.
     virtual std::string describe() const = 0;
 };
@@ -123,10 +147,21 @@ struct StoredRun {
 // exactly as many trace and hop rows as were given, and throws StoreError if not.
 StoredRun store_run(HopStore &store, const ScanInfo &info, std::span<const Trace> traces,
                     const ProbeInfo &probe, bool complete, Clock::time_point ended = Clock::now());
+// The same with an mtr run's report rows, counted too.
+StoredRun store_run(HopStore &store, const ScanInfo &info, std::span<const Trace> traces,
+                    const ProbeInfo &probe, std::span<const MtrHopRow> mtr_hops, bool complete,
+                    Clock::time_point ended = Clock::now());
+
+// The scan a user named (pathmap graph --scan, pathmap diff): throws
+// StoreUsageError when the store has no scan with that id.
+ScanSummary find_scan(HopStore &store, int64_t id);
 
 // Shared by both back ends.
 namespace detail
 {
+// Probed and unanswered: no address and no name (a hop known by its name
+// only, from an mtr or tracepath report without -n, answered).
+inline bool silent(const Hop &h) noexcept { return h.addr.empty() && (!h.rdns || h.rdns->empty()); }
 // RTT in whole microseconds, the unit every store column uses.
 int64_t rtt_us(double rtt_ms) noexcept;
 // "2026-12-03T08:27:10.123456Z"
@@ -135,6 +170,22 @@ std::string pathmap_version();
 // The end index of the batch starting at `begin`: at least one trace, then
 // whole traces while the hop rows stay within `rows`.
 size_t batch_end(std::span<const Trace> traces, size_t begin, size_t rows) noexcept;
+
+// read_traces' answer from trace rows and hop rows (a trace's hops in TTL
+// order), joined on the database's trace id, sorted by address and flow.
+class TraceAssembler
+{
+  public:
+    void add_trace(int64_t id, Trace t);
+    // Throws StoreError for a hop whose trace was not added (a row that
+    // appeared between the two reads).
+    void add_hop(int64_t trace_id, Hop h, const std::string &store);
+    std::vector<Trace> take() &&;
+
+  private:
+    std::vector<Trace> traces_;
+    std::unordered_map<int64_t, size_t> index_;
+};
 } // namespace detail
 
 } // namespace pathmap::store
