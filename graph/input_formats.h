@@ -25,6 +25,9 @@ struct InputError : std::runtime_error {
 
 std::optional<InputFormat> parse_input_format(std::string_view name);
 const char *input_format_name(InputFormat f);
+// "auto, pathmap, scamper, warts, atlas, mtr, traceroute": every name
+// parse_input_format takes, for --help and error lines.
+const char *input_format_names();
 // Throws InputError when the text matches no known format.
 InputFormat detect_input_format(std::string_view head);
 

@@ -75,6 +75,8 @@ const char *input_format_name(InputFormat f)
     return "?";
 }
 
+const char *input_format_names() { return "auto, pathmap, scamper, warts, atlas, mtr, traceroute"; }
+
 InputFormat detect_input_format(std::string_view head)
 {
     if (looks_like_warts(head)) return InputFormat::warts; // binary: its magic, at byte 0

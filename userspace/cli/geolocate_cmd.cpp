@@ -206,7 +206,7 @@ void run_geolocate(const GeolocateOptions &o)
     }
 
     const auto format = graph::parse_input_format(o.format);
-    if (!format) throw UsageError("--format " + o.format + ": not a known input format");
+    if (!format) throw UsageError("--format " + o.format + ": not one of " + graph::input_format_names());
     std::vector<geo::GeoTrace> traces;
     try {
         traces = graph::read_geo_traces(o.input, *format);
@@ -291,7 +291,7 @@ void add_geolocate_command(CLI::App &app)
                     "--json, traceroute/tracepath text), or annotated-trace JSON lines (docs/GEOLOCATION.md)")
         ->required()
         ->check(CLI::ExistingFile);
-    cmd->add_option("--format", opts->format, "Input format: auto, pathmap, scamper, atlas, mtr, traceroute")
+    cmd->add_option("--format", opts->format, std::string("Input format: ") + graph::input_format_names())
         ->capture_default_str();
     cmd->add_option("-o,--out", opts->out_dir, "Output directory (geolocated.jsonl goes there)")->required();
     cmd->add_option("--vantage", opts->vantage, "Where the traces start: CITY, CITY,CC or LAT,LON");

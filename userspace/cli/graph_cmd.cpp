@@ -50,7 +50,7 @@ void add_graph_command(CLI::App &app)
         ->type_name("ID")
         ->needs(db);
     cmd->add_option("-o,--output", args->outdir, "Output directory (created if missing)")->required();
-    cmd->add_option("--format", args->format, "Input format: auto, pathmap, scamper, atlas, mtr, traceroute")
+    cmd->add_option("--format", args->format, std::string("Input format: ") + graph::input_format_names())
         ->capture_default_str();
     cmd->add_option("--rules", args->rules, "Hop-role rules file (JSON) added before the built-in rules")
         ->check(CLI::ExistingFile);
@@ -76,7 +76,7 @@ void add_graph_command(CLI::App &app)
                 "  pathmap graph --db postgresql://pathmap@db/topology --scan 12 --scan 14 -o graph/");
     cmd->callback([args] {
         auto fmt_opt = graph::parse_input_format(args->format);
-        if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
+        if (!fmt_opt) throw UsageError("--format: '" + args->format + "' is not one of " + graph::input_format_names());
         if (args->replace_rules && args->rules.empty()) throw UsageError("--replace-rules needs --rules FILE");
         // An --asn-db that cannot be read fails before the inputs are read (one line, exit 1).
         if (!args->location.asn_db.empty()) (void)graph::detect_asn_db_format(args->location.asn_db);

@@ -29,7 +29,7 @@ void run(const ImportArgs &a)
     const auto format = graph::parse_input_format(a.format);
     if (!format)
         throw UsageError("--format: '" + a.format +
-                         "' is not one of auto, pathmap, scamper, atlas, mtr, traceroute");
+                         "' is not one of " + graph::input_format_names());
     store::DbUrl url;
     try {
         url = store::parse_db_url(a.store.db);
@@ -83,7 +83,7 @@ void add_import_command(CLI::App &app)
         "import", "Store traceroute files in the hop store, one scan per file: pathmap "
                   "traces.jsonl, scamper JSON, RIPE Atlas JSON, mtr --json, traceroute text");
     cmd->add_option("inputs", args->inputs, "Input files")->required()->check(CLI::ExistingFile);
-    cmd->add_option("--format", args->format, "Input format: auto, pathmap, scamper, atlas, mtr, traceroute")
+    cmd->add_option("--format", args->format, std::string("Input format: ") + graph::input_format_names())
         ->capture_default_str();
     add_import_store_options(*cmd, args->store);
     cmd->add_flag("-q,--quiet", args->quiet, "No line per file");
