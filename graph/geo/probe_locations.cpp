@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "graph/reader_text.h"
+
 namespace pathmap::geo
 {
 namespace
@@ -70,18 +72,12 @@ ProbeLocations ProbeLocations::parse(std::string_view text, const std::string &n
             else
                 objects.push_back(list);
         } else {
-            size_t lineno = 0, pos = 0;
-            while (pos <= text.size()) {
-                const size_t nl = text.find('\n', pos);
-                const std::string_view line = trim(text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos));
-                ++lineno;
-                pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-                if (line.empty()) continue;
+            graph::for_each_text_line(text, [&](std::string_view line, size_t lineno) {
                 json j = json::parse(line, nullptr, false);
                 if (j.is_discarded())
                     throw GeoInputError(name + ":" + std::to_string(lineno) + ": not JSON (probe objects, or CSV prb_id,lat,lon)");
                 objects.push_back(std::move(j));
-            }
+            });
         }
         for (const json &o : objects) {
             if (!o.is_object() || !o.contains("id") || !(o["id"].is_number_integer() || o["id"].is_string()))
@@ -109,13 +105,9 @@ ProbeLocations ProbeLocations::parse(std::string_view text, const std::string &n
             out.by_id_[id] = std::move(loc);
         }
     } else {
-        size_t lineno = 0, pos = 0;
-        while (pos <= text.size()) {
-            const size_t nl = text.find('\n', pos);
-            const std::string_view line = trim(text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos));
-            ++lineno;
-            pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
-            if (line.empty() || line.front() == '#') continue;
+        graph::for_each_text_line(text, [&](std::string_view raw, size_t lineno) {
+            const std::string_view line = trim(raw);
+            if (line.front() == '#') return;
             std::vector<std::string_view> f;
             for (size_t b = 0;;) {
                 const size_t c = line.find(',', b);
@@ -124,7 +116,7 @@ ProbeLocations ProbeLocations::parse(std::string_view text, const std::string &n
                 b = c + 1;
             }
             const std::string where = name + ":" + std::to_string(lineno);
-            if (lineno == 1 && !f.empty() && !number(f[0])) continue; // a header line: prb_id,lat,lon,...
+            if (lineno == 1 && !f.empty() && !number(f[0])) return; // a header line: prb_id,lat,lon,...
             if (f.size() < 3) throw GeoInputError(where + ": want prb_id,lat,lon[,country]");
             const auto lat = number(f[1]), lon = number(f[2]);
             if (f[0].empty() || !lat || !lon) throw GeoInputError(where + ": want prb_id,lat,lon[,country]");
@@ -132,7 +124,7 @@ ProbeLocations ProbeLocations::parse(std::string_view text, const std::string &n
             Location loc{.city = "", .country = "", .lat = *lat, .lon = *lon};
             if (f.size() > 3) loc.country = upper(std::string(f[3]));
             out.by_id_[std::string(f[0])] = std::move(loc);
-        }
+        });
     }
     if (out.by_id_.empty()) throw GeoInputError(name + ": no probe with coordinates");
     return out;

@@ -56,16 +56,9 @@ nlohmann::json add_names(std::vector<geo::GeoTrace> &traces, const RdnsOptions &
         for (geo::GeoHop &h : t.hops)
             if (!h.rdns)
                 if (const auto a = parse_ipv4(h.addr)) wanted[*a].push_back(&h);
-    std::vector<uint32_t> addrs;
-    for (const auto &[a, hops] : wanted)
-        addrs.push_back(a);
-    size_t named = 0;
-    nlohmann::json summary = resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
-        for (geo::GeoHop *h : wanted[a])
-            h->rdns = name;
-        ++named;
-    });
-    log::info("reverse DNS: {} of {} addresses named", named, wanted.size());
+    nlohmann::json summary =
+        resolve_names_for(wanted, o, [](geo::GeoHop *h, const std::string &name) { h->rdns = name; });
+    log::info("reverse DNS: {} of {} addresses named", summary.value("answered", 0), wanted.size());
     summary["mode"] = "on";
     return summary;
 }

@@ -2,7 +2,6 @@
 #include "userspace/cli/rdns_cli.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include <CLI/CLI.hpp>
 
@@ -95,13 +94,7 @@ nlohmann::json name_trace_hops(std::vector<Trace> &traces, const RdnsOptions &o)
             if (h.addr.empty() || h.rdns || (!all && h.addr == t.dst)) continue;
             if (auto a = parse_ipv4(h.addr)) wanted[*a].push_back(&h);
         }
-    std::vector<uint32_t> addrs;
-    for (const auto &[a, hops] : wanted)
-        addrs.push_back(a);
-    nlohmann::json summary = resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
-        for (Hop *h : wanted[a])
-            h->rdns = name;
-    });
+    nlohmann::json summary = resolve_names_for(wanted, o, [](Hop *h, const std::string &name) { h->rdns = name; });
     summary["mode"] = o.mode;
     return summary;
 }
@@ -115,13 +108,7 @@ nlohmann::json name_graph_interfaces(graph::TopologyBuilder &builder, const Rdns
         const graph::VertexInfo &vi = g.vertex(v);
         if (vi.kind == graph::VertexKind::interface && vi.rdns.empty()) wanted[vi.addr].push_back(v);
     }
-    std::vector<uint32_t> addrs;
-    for (const auto &[a, vs] : wanted)
-        addrs.push_back(a);
-    return resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
-        for (graph::VertexId v : wanted[a])
-            builder.set_rdns(v, name);
-    });
+    return resolve_names_for(wanted, o, [&](graph::VertexId v, const std::string &name) { builder.set_rdns(v, name); });
 }
 
 } // namespace pathmap::cli

@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -40,6 +41,22 @@ void add_geolocate_rdns_options(CLI::App &cmd, RdnsOptions &o);
 // that cannot start or does not answer is one warning line, not an error.
 nlohmann::json resolve_names(std::vector<uint32_t> addrs, const RdnsOptions &o,
                              const std::function<void(uint32_t, const std::string &)> &on_name);
+
+// resolve_names over the addresses of `wanted`, calling assign(item, name)
+// for every item filed under an address that has a name.
+template <class Item, class Assign>
+nlohmann::json resolve_names_for(const std::unordered_map<uint32_t, std::vector<Item>> &wanted, const RdnsOptions &o,
+                                 Assign assign)
+{
+    std::vector<uint32_t> addrs;
+    addrs.reserve(wanted.size());
+    for (const auto &entry : wanted)
+        addrs.push_back(entry.first);
+    return resolve_names(std::move(addrs), o, [&](uint32_t a, const std::string &name) {
+        for (const Item &item : wanted.at(a))
+            assign(item, name);
+    });
+}
 
 // Names the router hops (mode routers) or every answering hop (all) of the
 // traces; returns the summary's "rdns" object (counts, servers, or the error).
