@@ -369,6 +369,7 @@ std::string profile_json_line(const TraceProfile &p, const Annotation &a)
                             {"to_hop", s.to_hop},
                             {"region", s.region.empty() ? json(nullptr) : json(s.region)}});
     json j = {{"dst", p.dst},
+              {"vantage", p.vantage},
               {"flow_id", p.flow_id},
               {"reached", p.reached},
               {"summary",

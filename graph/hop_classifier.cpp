@@ -180,6 +180,7 @@ TraceProfile HopClassifier::classify(size_t path_index) const
     const TopologyGraph &g = b_.graph();
     TraceProfile out;
     out.dst = format_ipv4(rec.dst);
+    out.vantage = rec.vantage != kNoVertex ? g.vertex(rec.vantage).label : std::string();
     out.flow_id = rec.flow_id;
     out.reached = rec.reached;
     size_t n = rec.hop_count;

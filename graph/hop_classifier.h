@@ -47,6 +47,7 @@ struct PathSegment {
 
 struct TraceProfile {
     std::string dst;
+    std::string vantage; // label of the vantage vertex the trace started at
     uint16_t flow_id = 0;
     bool reached = false;
     int total_hops = 0;

@@ -82,7 +82,7 @@ void TopologyBuilder::place_silent_runs()
             ai.min_ttl = std::min(ai.min_ttl, ttl);
             ai.max_ttl = std::max(ai.max_ttl, ttl);
             const uint8_t gap = static_cast<uint8_t>(ttl - prev_ttl - 1);
-            if (prev == vantage_ && gap > 0) pending_starts_.emplace_back(a, gap);
+            if (is_vantage(prev) && gap > 0) pending_starts_.push_back({a, gap, prev});
             else link_edge(prev, a, EdgeKind::link, prev_ttl, gap, 0.0f, false);
             slots[k].vertex = a;
             prev = a;
@@ -116,7 +116,7 @@ void TopologyBuilder::place_silent_runs()
                 continue;
             }
             VertexId only = kNoVertex;
-            if (contiguous(run) && run.from != vantage_) {
+            if (contiguous(run) && !is_vantage(run.from)) {
                 size_t found = 0;
                 for (VertexId x : adj.out(run.from)) {
                     if (graph_.vertex(x).kind != VertexKind::interface) continue;
@@ -140,7 +140,7 @@ void TopologyBuilder::place_silent_runs()
         for (const SilentRun *run : longer) {
             VertexId chain[kLongestSearchedRun] = {}, found_chain[kLongestSearchedRun] = {};
             size_t found = 0;
-            if (contiguous(*run) && run->count <= kLongestSearchedRun && run->from != vantage_) {
+            if (contiguous(*run) && run->count <= kLongestSearchedRun && !is_vantage(run->from)) {
                 // Depth-first over paths of exactly count + 1 steps; stops at a second match.
                 auto search = [&](auto &self, VertexId at, uint8_t depth) -> void {
                     if (found > 1) return;

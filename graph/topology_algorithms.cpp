@@ -40,25 +40,32 @@ std::vector<VertexId> TopologyGraph::articulation_points() const
     return out;
 }
 
-std::vector<VertexId> TopologyGraph::dominator_tree(VertexId root) const
+std::vector<VertexId> TopologyGraph::dominator_tree(const std::vector<VertexId> &roots) const
 {
     using Directed = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
-    size_t n = vertex_count();
+    const size_t n = vertex_count();
     std::vector<VertexId> idom(n, kNoVertex);
-    if (root >= n) return idom;
-    Directed d(n);
+    std::vector<VertexId> starts;
+    for (VertexId r : roots)
+        if (r < n) starts.push_back(r);
+    if (starts.empty()) return idom;
+    // One root: itself. Several: a virtual root (vertex n) before them all.
+    const bool virtual_root = starts.size() > 1;
+    Directed d(n + (virtual_root ? 1 : 0));
     for (size_t i = 0; i < impl_->edges.size(); ++i) {
         if (!path_edge(impl_->edges[i].info)) continue;
         VertexId s = impl_->edges[i].src, t = impl_->edges[i].dst;
         if (s != t && on_path_subgraph(impl_->vertices[s]) && on_path_subgraph(impl_->vertices[t])) boost::add_edge(s, t, d);
     }
+    if (virtual_root)
+        for (VertexId r : starts) boost::add_edge(n, r, d);
     using Vertex = Directed::vertex_descriptor;
-    std::vector<Vertex> dom(n, boost::graph_traits<Directed>::null_vertex());
+    std::vector<Vertex> dom(boost::num_vertices(d), boost::graph_traits<Directed>::null_vertex());
     auto index = boost::get(boost::vertex_index, d);
     auto dom_map = boost::make_iterator_property_map(dom.begin(), index);
-    boost::lengauer_tarjan_dominator_tree(d, boost::vertex(root, d), dom_map);
+    boost::lengauer_tarjan_dominator_tree(d, boost::vertex(virtual_root ? n : starts[0], d), dom_map);
     for (size_t v = 0; v < n; ++v)
-        if (dom[v] != boost::graph_traits<Directed>::null_vertex()) idom[v] = static_cast<VertexId>(dom[v]);
+        if (dom[v] != boost::graph_traits<Directed>::null_vertex() && dom[v] < n) idom[v] = static_cast<VertexId>(dom[v]);
     return idom;
 }
 

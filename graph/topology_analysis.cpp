@@ -1,4 +1,4 @@
-// Chokepoints from the dominator tree rooted at the vantage.
+// Chokepoints from the dominator tree rooted at the vantage points.
 #include "graph/topology_analysis.h"
 
 #include <algorithm>
@@ -13,12 +13,12 @@ std::vector<Chokepoint> find_chokepoints(const TopologyBuilder &b)
     if (!b.finished()) throw std::logic_error("find_chokepoints: TopologyBuilder::finish() was not called");
     const TopologyGraph &g = b.graph();
     size_t n = g.vertex_count();
-    std::vector<VertexId> idom = g.dominator_tree(b.vantage());
+    std::vector<VertexId> idom = g.dominator_tree(b.vantages());
     std::vector<size_t> behind(n, 0);
     for (VertexId v = 0; v < n; ++v) {
         if (g.vertex(v).kind != VertexKind::prefix) continue;
         // Every strict dominator of the prefix is a single point of failure for it.
-        for (VertexId d = idom[v]; d != kNoVertex && d != b.vantage(); d = idom[d]) ++behind[d];
+        for (VertexId d = idom[v]; d != kNoVertex && !b.is_vantage(d); d = idom[d]) ++behind[d];
     }
     std::vector<VertexId> ap = g.articulation_points();
     std::vector<Chokepoint> out;
@@ -50,7 +50,7 @@ std::vector<LinkLoad> top_links(const TopologyBuilder &b, size_t n)
     for (const PathRecord &rec : b.paths()) {
         if (rec.hop_count == 0) continue;
         // The first answer joins the vantage only when the trace probed from TTL 1.
-        VertexId prev = b.hops()[rec.first_hop].ttl == 1 ? b.vantage() : kNoVertex;
+        VertexId prev = b.hops()[rec.first_hop].ttl == 1 ? rec.vantage : kNoVertex;
         uint8_t silent = 0;
         for (uint32_t i = 0; i < rec.hop_count; ++i) {
             const PathHop &h = b.hops()[rec.first_hop + i];

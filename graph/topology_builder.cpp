@@ -2,6 +2,7 @@
 // hops merged by their neighbours, prefixes reached per trace.
 #include "graph/topology_builder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -17,6 +18,36 @@ TopologyBuilder::TopologyBuilder(BuilderConfig cfg) : cfg_(std::move(cfg))
     v.label = cfg_.vantage_label;
     v.scope = Scope::local;
     vantage_ = graph_.add_vertex(std::move(v));
+    vantages_.push_back(vantage_);
+}
+
+VertexId TopologyBuilder::vantage_vertex(const std::string &id)
+{
+    const std::string &key = id.empty() ? cfg_.vantage_label : id;
+    auto [it, fresh] = named_vantages_.try_emplace(key, kNoVertex);
+    if (!fresh) return it->second;
+    // An all-digit id is a RIPE Atlas probe number: say so in the label.
+    const bool number = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+    std::string label = id.empty() ? cfg_.vantage_label : number ? "probe " + id : id;
+    if (named_vantages_.size() == 1) {
+        // The first vantage point met takes the vertex made up front, so a
+        // file of named vantages leaves no unused "vantage" vertex behind.
+        graph_.vertex(vantage_).label = std::move(label);
+        return it->second = vantage_;
+    }
+    VertexInfo v;
+    v.kind = VertexKind::vantage;
+    v.label = std::move(label);
+    v.scope = Scope::local;
+    it->second = graph_.add_vertex(std::move(v));
+    vantages_.push_back(it->second);
+    return it->second;
+}
+
+VertexId TopologyBuilder::default_vantage()
+{
+    if (default_vantage_ == kNoVertex) default_vantage_ = vantage_vertex({});
+    return default_vantage_;
 }
 
 void TopologyBuilder::reserve(size_t traces, size_t hops)
@@ -121,27 +152,27 @@ void TopologyBuilder::add(const Trace &t)
         any_named = any_named || named;
         scratch_.push_back(r);
     }
-    add_path_impl(*dst, t.flow_id, t.reached, scratch_.data(), scratch_.size(), scratch_names_.data(),
+    add_path_impl(t.vantage_id.empty() ? default_vantage() : vantage_vertex(t.vantage_id), *dst, t.flow_id, t.reached, scratch_.data(), scratch_.size(), scratch_names_.data(),
                   scratch_names_.size(), any_named ? scratch_named_.data() : nullptr);
 }
 
 void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n,
                                const HopName *names, size_t n_names)
 {
-    add_path_impl(dst, flow_id, reached, hops, n, names, n_names, nullptr);
+    add_path_impl(default_vantage(), dst, flow_id, reached, hops, n, names, n_names, nullptr);
 }
 
 void TopologyBuilder::add_path(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n)
 {
-    add_path_impl(dst, flow_id, reached, hops, n, nullptr, 0, nullptr);
+    add_path_impl(default_vantage(), dst, flow_id, reached, hops, n, nullptr, 0, nullptr);
 }
 
-void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached, const Reply *in, size_t n,
-                                    const HopName *names, size_t n_names, const std::string_view *named)
+void TopologyBuilder::add_path_impl(VertexId vantage, uint32_t dst, uint16_t flow_id, bool reached, const Reply *in,
+                                    size_t n, const HopName *names, size_t n_names, const std::string_view *named)
 {
     // An answer: an address, or a name without one.
     auto answered = [&](size_t i) { return in[i].addr != 0 || (named && !named[i].empty()); };
-    PathRecord rec{.dst = dst, .flow_id = flow_id, .reached = reached,
+    PathRecord rec{.dst = dst, .vantage = vantage, .flow_id = flow_id, .reached = reached,
                    .first_hop = static_cast<uint32_t>(hops_.size())};
     count_host(dst, false, 0.0f);
     // Trailing silence ends the path: only entries up to the last answer matter.
@@ -170,16 +201,16 @@ void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached
     VertexId known[kPrefetchHops];
     for (size_t i = 0; i < ahead; ++i) {
         known[i] = in[i].addr != 0 ? graph_.peek_interface(in[i].addr) : kNoVertex;
-        VertexId prev = i == 0 ? vantage_ : known[i - 1];
+        VertexId prev = i == 0 ? vantage : known[i - 1];
         if (known[i] != kNoVertex && prev != kNoVertex) graph_.prefetch_edge(prev, known[i], EdgeKind::link);
     }
     for (size_t i = 0; i < ahead; ++i) {
-        VertexId prev = i == 0 ? vantage_ : known[i - 1];
+        VertexId prev = i == 0 ? vantage : known[i - 1];
         if (known[i] != kNoVertex && prev != kNoVertex) graph_.prefetch_edge_record(prev, known[i], EdgeKind::link);
     }
-    VertexId prev_resp = vantage_;   // last answered vertex (the vantage answers at TTL 0)
+    VertexId prev_resp = vantage;    // last answered vertex (the vantage answers at TTL 0)
     uint8_t prev_ttl = 0;            // its distance
-    VertexId prev_vertex = vantage_; // last vertex on the path (answered or anonymous)
+    VertexId prev_vertex = vantage;  // last vertex on the path (answered or anonymous)
     uint8_t prev_vertex_ttl = 0;
     uint8_t last_probe_ttl = 0;      // entries must come in rising TTL order
     float prev_rtt = 0.0f;
@@ -222,12 +253,12 @@ void TopologyBuilder::add_path_impl(uint32_t dst, uint16_t flow_id, bool reached
                                              .from_ttl = prev_ttl, .to = v, .to_ttl = place, .to_destination = is_dst});
         } else {
             const uint8_t gap = static_cast<uint8_t>(place - prev_vertex_ttl - 1);
-            if (prev_vertex == vantage_ && gap > 0)
-                pending_starts_.emplace_back(v, gap); // never probed below: finish() decides
+            if (prev_vertex == vantage && gap > 0)
+                pending_starts_.push_back({v, gap, vantage}); // never probed below: finish() decides
             else
                 link(prev_vertex, v, folded ? EdgeKind::reaches : EdgeKind::link, prev_vertex_ttl, gap, r.rtt_ms - prev_rtt,
                      prev_answered);
-            if (is_dst && gap == 0 && prev_vertex != vantage_ && r.reply_ttl)
+            if (is_dst && gap == 0 && prev_vertex != vantage && r.reply_ttl)
                 direct_destinations_.insert(uint64_t{prev_vertex} << 8 | r.reply_ttl);
         }
         VertexInfo &vi = graph_.vertex(v);
@@ -295,7 +326,7 @@ void TopologyBuilder::finish()
     for (const PrefixSlot &slot : prefix_slots_)
         if (slot.vertex != kNoVertex) graph_.set_prefix_stats(slot.vertex, slot.stats);
     if (pending_starts_.empty()) return;
-    // Which vertices the vantage reaches through edges that were observed.
+    // Which vertices a vantage reaches through edges that were observed.
     const size_t n = graph_.vertex_count();
     const detail::EdgeSnapshot adj(graph_, [](const EdgeRef &e) {
         return e.info->kind == EdgeKind::link || e.info->kind == EdgeKind::reaches;
@@ -316,15 +347,16 @@ void TopologyBuilder::finish()
                 }
         }
     };
-    mark_from(vantage_);
+    for (VertexId v : vantages_) mark_from(v);
     // Lowest gaps first: the vertex nearest the vantage may make the others reachable.
-    std::sort(pending_starts_.begin(), pending_starts_.end(),
-              [](const auto &a, const auto &b) { return a.second != b.second ? a.second < b.second : a.first < b.first; });
-    for (const auto &[v, gap] : pending_starts_) {
-        if (reachable[v] && !graph_.find_edge(vantage_, v, EdgeKind::link) && !graph_.find_edge(vantage_, v, EdgeKind::reaches))
+    std::sort(pending_starts_.begin(), pending_starts_.end(), [](const PendingStart &a, const PendingStart &b) {
+        return a.gap != b.gap ? a.gap < b.gap : a.vertex != b.vertex ? a.vertex < b.vertex : a.from < b.from;
+    });
+    for (const auto &[v, gap, from] : pending_starts_) {
+        if (reachable[v] && !graph_.find_edge(from, v, EdgeKind::link) && !graph_.find_edge(from, v, EdgeKind::reaches))
             continue;
         const bool is_prefix = graph_.vertex(v).kind == VertexKind::prefix;
-        link_edge(vantage_, v, is_prefix ? EdgeKind::reaches : EdgeKind::link, 0, gap, 0.0f, false);
+        link_edge(from, v, is_prefix ? EdgeKind::reaches : EdgeKind::link, 0, gap, 0.0f, false);
         mark_from(v);
     }
     pending_starts_.clear();

@@ -12,6 +12,10 @@
 //   went out above TTL 1 (Doubletree's stop set) joins the graph at its first
 //   answer; finish() links the vantage to such a vertex only if no trace
 //   reached it from below.
+// - Each trace starts at its own vantage point: Trace::vantage_id (a stored
+//   scan's vantage, an Atlas prb_id) names a vantage vertex, "" the one
+//   labelled BuilderConfig::vantage_label. Traces from different vantage
+//   points never share a first edge that nobody measured.
 // - A hop that answered but is known by its name only (mtr or tracepath
 //   without -n: Hop::rdns set, Hop::addr empty) is an interface vertex keyed
 //   by that name (addr 0, label and rdns the name), so traces through the
@@ -57,6 +61,7 @@ struct PathHop {
 
 struct PathRecord {
     uint32_t dst = 0;          // host order
+    VertexId vantage = kNoVertex; // where the trace started (TopologyBuilder::vantage() unless named)
     uint16_t flow_id = 0;
     bool reached = false;
     VertexId prefix = kNoVertex;
@@ -142,7 +147,10 @@ public:
     const TopologyGraph &graph() const { return graph_; }
     const std::vector<PathRecord> &paths() const { return paths_; }
     const std::vector<PathHop> &hops() const { return hops_; }
+    // The first vantage vertex (the only one unless traces name theirs), and all of them.
     VertexId vantage() const { return vantage_; }
+    const std::vector<VertexId> &vantages() const { return vantages_; }
+    bool is_vantage(VertexId v) const { return graph_.vertex(v).kind == VertexKind::vantage; }
     const BuilderConfig &config() const { return cfg_; }
     void reserve(size_t traces, size_t hops);
 
@@ -155,26 +163,36 @@ private:
     VertexId prefix_vertex(uint32_t dst);
     VertexId anonymous_vertex(VertexId prev, VertexId next, uint8_t offset);
     VertexId named_vertex(std::string_view name);
+    VertexId vantage_vertex(const std::string &id);
+    VertexId default_vantage(); // vantage_vertex(""), cached for the reply-level add_path
     void place_silent_runs();
     void link_edge(VertexId from, VertexId to, EdgeKind kind, uint8_t near_ttl, uint8_t gap, float delta,
                    bool both_answered);
     // named: per entry of hops, the name of a hop known by name only ("" for
     // the others), or nullptr when there are none.
-    void add_path_impl(uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n, const HopName *names,
-                       size_t n_names, const std::string_view *named);
+    void add_path_impl(VertexId vantage, uint32_t dst, uint16_t flow_id, bool reached, const Reply *hops, size_t n,
+                       const HopName *names, size_t n_names, const std::string_view *named);
     void count_host(uint32_t dst, bool reached, float rtt_ms);
 
     BuilderConfig cfg_;
     TopologyGraph graph_;
     VertexId vantage_ = kNoVertex;
+    VertexId default_vantage_ = kNoVertex;                     // traces without a vantage_id
+    std::vector<VertexId> vantages_;                           // vantage_ first
+    std::unordered_map<std::string, VertexId> named_vantages_; // vantage id (label for "") -> vertex
     std::vector<PathRecord> paths_;
     std::vector<PathHop> hops_;
     // Looked up once per trace and per silent hop: hashed, not std::map trees.
     detail::FlatIndex prefixes_;    // prefix address -> index into prefix_slots_
     std::vector<PrefixSlot> prefix_slots_;
     detail::FlatIndex hosts_probed_, hosts_reached_; // destination -> insertion number
-    // First answer of a trace that started above TTL 1: vertex and the gap below it.
-    std::vector<std::pair<VertexId, uint8_t>> pending_starts_;
+    // First answer of a trace that started above TTL 1: vertex, the gap below it, its vantage.
+    struct PendingStart {
+        VertexId vertex = kNoVertex;
+        uint8_t gap = 0;
+        VertexId from = kNoVertex;
+    };
+    std::vector<PendingStart> pending_starts_;
     // Probed, silent TTLs between two answers of one trace, placed by finish().
     struct SilentRun {
         uint32_t first_hop = 0; // hops_ index of the first silent slot; the answer follows the run

@@ -72,7 +72,11 @@ public:
     std::vector<VertexId> articulation_points() const;
     // Immediate dominator of every vertex reached from root (kNoVertex elsewhere
     // and for root itself): every path from root to v crosses idom[v].
-    std::vector<VertexId> dominator_tree(VertexId root) const;
+    std::vector<VertexId> dominator_tree(VertexId root) const { return dominator_tree(std::vector<VertexId>{root}); }
+    // From several roots (vantage points) at once: a vertex's dominator is
+    // then what every path from any root to it crosses; kNoVertex for the
+    // roots and for vertices whose paths meet only at the roots.
+    std::vector<VertexId> dominator_tree(const std::vector<VertexId> &roots) const;
 
 private:
     struct Impl;

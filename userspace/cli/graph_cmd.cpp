@@ -93,13 +93,11 @@ void add_graph_command(CLI::App &app)
         StoredScans stored;
         if (!args->db.empty()) {
             stored = read_stored_scans(args->db, args->scans);
-            // The graph has one vantage vertex: named after the vantage point,
-            // or all of them when the scans came from several.
-            opts.vantage_label.clear();
-            for (const auto &v : stored.vantages) opts.vantage_label += (opts.vantage_label.empty() ? "" : "+") + v;
+            // One vantage vertex per vantage point, each path starting at its own.
+            std::string names;
+            for (const auto &v : stored.vantages) names += (names.empty() ? "" : ", ") + v;
             fmt::print("{} scans from {} vantage point{} ({}), {} traces\n", stored.scans.size(),
-                       stored.vantages.size(), stored.vantages.size() == 1 ? "" : "s", opts.vantage_label,
-                       stored.traces.size());
+                       stored.vantages.size(), stored.vantages.size() == 1 ? "" : "s", names, stored.traces.size());
         }
         graph::TopologyBuilder builder({.vantage_label = opts.vantage_label, .host_vertices = args->hosts});
         size_t traces = 0;

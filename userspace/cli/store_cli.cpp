@@ -158,6 +158,8 @@ StoredScans read_stored_scans(const std::string &db, const std::vector<int64_t> 
     if (out.scans.empty()) throw UsageError(fmt::format("{}: holds no scans", store->describe()));
     for (const store::ScanSummary &s : out.scans) {
         auto traces = store->read_traces(s.id);
+        // Each path starts at the vantage point that measured it (TopologyBuilder).
+        for (Trace &t : traces) t.vantage_id = s.vantage;
         log::info("hop store: {} scan {} ({} {}): {} traces", store->describe(), s.id, s.vantage, s.mode,
                   traces.size());
         out.traces.insert(out.traces.end(), std::make_move_iterator(traces.begin()),
