@@ -348,6 +348,8 @@ bool parse_trace_line_replies(std::string_view line, TraceLineReplies &out)
         TopologyBuilder::HopName name;
         ReplySink sink{r, name};
         if (!parse_hop(c, sink)) return false;
+        // A hop known by name only (no addr, an rdns) is a named vertex: the slow path builds it.
+        if (!sink.has_addr && !name.name.empty()) return false;
         // Narrowed to float as add(const Trace &) does; a value float cannot
         // hold (undefined behaviour to convert) is left to the slow path.
         if (!(std::fabs(sink.rtt_ms) <= std::numeric_limits<float>::max())) return false;

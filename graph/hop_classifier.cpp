@@ -79,7 +79,8 @@ const HopClassifier::VertexFeatures &HopClassifier::features(VertexId v) const
     if (f.ready) return f;
     const VertexInfo &info = b_.graph().vertex(v);
     const RuleSet &rs = *ctx_.rules;
-    f.cls = classify_address(info.addr);
+    // A vertex keyed by a name has no address (TopologyBuilder::named_vertex).
+    f.cls = info.kind == VertexKind::interface && info.addr == 0 ? AddrClass::unknown : classify_address(info.addr);
     f.region = region_from_name(info.rdns, rs);
     f.domain = domain_of(info.rdns);
     if (ctx_.pfx2as) {
@@ -152,7 +153,8 @@ bool HopClassifier::matches(const RuleCondition &c, size_t slot, size_t i, const
         if (change != *c.asn_change) return false;
     }
     if (c.last_nonpublic) {
-        bool last = f.cls != AddrClass::public_ && next >= 0 && features(p.hops[next].vertex).cls == AddrClass::public_;
+        bool last = f.cls != AddrClass::public_ && f.cls != AddrClass::unknown && next >= 0 &&
+                    features(p.hops[next].vertex).cls == AddrClass::public_;
         if (last != *c.last_nonpublic) return false;
     }
     if (!c.prev_role.empty() && (prev < 0 || !assigned[prev] || !role_in(hops[prev].role, c.prev_role))) return false;
@@ -179,7 +181,7 @@ TraceProfile HopClassifier::classify(size_t path_index) const
     const RuleSet &rs = *ctx_.rules;
     const TopologyGraph &g = b_.graph();
     TraceProfile out;
-    out.dst = format_ipv4(rec.dst);
+    out.dst = rec.dst ? format_ipv4(rec.dst) : std::string(); // "": the file named none
     out.vantage = rec.vantage != kNoVertex ? g.vertex(rec.vantage).label : std::string();
     out.flow_id = rec.flow_id;
     out.reached = rec.reached;
@@ -224,7 +226,8 @@ TraceProfile HopClassifier::classify(size_t path_index) const
         hp.vertex = h.vertex;
         hp.responded = h.responded();
         if (hp.responded) {
-            hp.ip = format_ipv4(b_.hop_address(rec, h)); // a folded destination is its prefix's vertex
+            const uint32_t a = b_.hop_address(rec, h); // a folded destination is its prefix's vertex
+            if (a != 0) hp.ip = format_ipv4(a);          // none for a hop known by name only
             if (!(h.flags & PathHop::kDestination) || vi.kind == VertexKind::interface) hp.hostname = vi.rdns;
             hp.rtt_ms = h.rtt_ms;
         }
@@ -278,7 +281,7 @@ TraceProfile HopClassifier::classify(size_t path_index) const
             continue;
         }
         const VertexFeatures &f = features(hp.vertex);
-        hp.scope = f.cls == AddrClass::public_ ? ri.scope_public : ri.scope_private;
+        hp.scope = f.cls == AddrClass::public_ ? ri.scope_public : f.cls == AddrClass::unknown ? Scope::unknown : ri.scope_private;
         hp.asn = f.asn;
         hp.as_name = f.as_name;
         hp.country = f.country;

@@ -16,7 +16,7 @@ using nlohmann::json;
 
 const char *addr_class_name(AddrClass c)
 {
-    static constexpr const char *names[] = {"public", "rfc1918", "shared", "loopback", "link_local", "multicast", "bogon"};
+    static constexpr const char *names[] = {"public", "rfc1918", "shared", "loopback", "link_local", "multicast", "bogon", "unknown"};
     return names[static_cast<int>(c)];
 }
 
@@ -81,7 +81,7 @@ RuleCondition parse_condition(const json &j, const std::string &src, const std::
                 for (const json &e : v) {
                     std::string n = e.get<std::string>();
                     bool found = false;
-                    for (int k = 0; k <= static_cast<int>(AddrClass::bogon); ++k)
+                    for (int k = 0; k <= static_cast<int>(AddrClass::unknown); ++k)
                         if (n == addr_class_name(static_cast<AddrClass>(k))) {
                             c.addr_class.push_back(static_cast<AddrClass>(k));
                             found = true;

@@ -15,7 +15,9 @@
 namespace pathmap::graph {
 
 // Address classes a condition can name.
-enum class AddrClass : uint8_t { public_, rfc1918, shared, loopback, link_local, multicast, bogon };
+// unknown: a hop known by its name only (mtr or tracepath without -n), whose
+// address was never printed; no address rule can say anything about it.
+enum class AddrClass : uint8_t { public_, rfc1918, shared, loopback, link_local, multicast, bogon, unknown };
 const char *addr_class_name(AddrClass c);
 AddrClass classify_address(uint32_t host_order);
 

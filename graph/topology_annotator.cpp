@@ -173,7 +173,8 @@ Annotation annotate_topology(TopologyBuilder &builder, const HopClassifier &clas
         vi.role = static_cast<HopRole>(best);
         const RoleInfo &ri = rules.role(vi.role);
         vi.layer = ri.layer;
-        vi.scope = vi.kind == VertexKind::anonymous ? Scope::unknown
+        vi.scope = vi.kind == VertexKind::anonymous || (vi.kind == VertexKind::interface && vi.addr == 0)
+                       ? Scope::unknown // silent, or known by name only
                    : classify_address(vi.addr) == AddrClass::public_ ? ri.scope_public
                                                                       : ri.scope_private;
         vi.region = region[v];

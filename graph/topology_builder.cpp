@@ -130,7 +130,8 @@ void TopologyBuilder::set_rdns(VertexId v, const std::string &name)
 
 void TopologyBuilder::add(const Trace &t)
 {
-    auto dst = parse_ipv4(t.dst);
+    // No destination named (Trace::dst ""): 0, which no hop address equals.
+    auto dst = t.dst.empty() ? std::optional<uint32_t>(0) : parse_ipv4(t.dst);
     if (!dst) throw std::invalid_argument("trace destination '" + t.dst + "' is not an IPv4 address");
     scratch_.clear();
     scratch_names_.clear();
@@ -174,7 +175,8 @@ void TopologyBuilder::add_path_impl(VertexId vantage, uint32_t dst, uint16_t flo
     auto answered = [&](size_t i) { return in[i].addr != 0 || (named && !named[i].empty()); };
     PathRecord rec{.dst = dst, .vantage = vantage, .flow_id = flow_id, .reached = reached,
                    .first_hop = static_cast<uint32_t>(hops_.size())};
-    count_host(dst, false, 0.0f);
+    if (dst == 0) reached = false; // the file named no destination: nothing to reach, no prefix
+    else count_host(dst, false, 0.0f);
     // Trailing silence ends the path: only entries up to the last answer matter.
     size_t last_responding = n;
     for (size_t i = n; i-- > 0;)

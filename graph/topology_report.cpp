@@ -59,8 +59,15 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
                     if (as_path.empty() || as_path.back() != asn) as_path.push_back(asn);
                     if (h.contains("as_name") && h["as_name"].is_string()) as_names.emplace(asn, h["as_name"].get<std::string>());
                 }
-                if (h.at("ip").is_null()) { // a probed silent hop: keeps its anonymous vertex
-                    t.hops.push_back(Hop{.ttl = h.at("index").get<uint8_t>()});
+                if (h.at("ip").is_null()) {
+                    // A probed silent hop keeps its anonymous vertex; one that
+                    // answered by name only (an RTT, a hostname) its named vertex.
+                    Hop hop{.ttl = h.at("index").get<uint8_t>()};
+                    if (h.contains("hostname") && h["hostname"].is_string() && !h.at("rtt_ms").is_null()) {
+                        hop.rdns = h["hostname"].get<std::string>();
+                        hop.rtt_ms = h["rtt_ms"].get<double>();
+                    }
+                    t.hops.push_back(std::move(hop));
                     continue;
                 }
                 Hop hop;
@@ -97,6 +104,7 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
     TopologyGraph &g = builder.graph();
     auto name_of = [&g](VertexId v) -> json {
         if (v == kNoVertex || v >= g.vertex_count() || g.vertex(v).rdns.empty()) return nullptr;
+        if (g.vertex(v).addr == 0 && g.vertex(v).kind == VertexKind::interface) return nullptr; // the label is the name
         return g.vertex(v).rdns.str();
     };
     for (auto &[addr, votes] : role_votes) {
@@ -171,7 +179,10 @@ std::string render_report_text(const json &r)
                                t["summary"]["estimated_distance_km"].get<double>(),
                                t["summary"]["path_confidence"].get<double>());
             for (const json &h : t["hops"]) {
-                std::string ip = h["ip"].is_null() ? "*" : h["ip"].get<std::string>();
+                // Silent: "*"; answered by name only (no address printed): the name.
+                std::string ip = !h["ip"].is_null()                                 ? h["ip"].get<std::string>()
+                                 : h["hostname"].is_string() && !h["rtt_ms"].is_null() ? h["hostname"].get<std::string>()
+                                                                                     : "*";
                 std::string rtt = h["rtt_ms"].is_null() ? "" : fmt::format("{:.2f} ms", h["rtt_ms"].get<double>());
                 std::string cl = h["cluster_id"].is_null() ? "" : " [" + h["cluster_id"].get<std::string>() + "]";
                 out += fmt::format("    {:>3}  {:<16} {:>10}  {:<22} {:<8} rel {:.2f}{}\n", h["index"].get<int>(), ip, rtt,

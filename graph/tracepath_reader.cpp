@@ -8,8 +8,7 @@
 // tracepath prints a hop again when another probe of it answers (or a late
 // reply arrives, even after later hops), so replies are gathered per TTL.
 // It has no header: the destination is the address on the "reached" line;
-// a run that never reached names none and is skipped, and a file of only such
-// runs is refused in one line. Without -n (or -b) it prints names only; such
+// a run that never reached names none and is read without one (Trace::dst ""). Without -n (or -b) it prints names only; such
 // a hop answered from an unknown address and keeps its name (Hop::rdns on a
 // hop without an address), by which the graph keys its vertex.
 #include <cctype>
@@ -60,13 +59,10 @@ std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string
             ++skipped_v6;
             return run.reset();
         }
-        if (run->reached_addr.empty()) {
-            ++unreached;
-            return run.reset();
-        }
         Trace base;
         base.dst = run->reached_addr;
-        base.reached = true;
+        base.reached = !base.dst.empty();
+        unreached += !base.reached;
         for (Trace &t : run->hops.traces(base))
             out.push_back(std::move(t));
         run.reset();
@@ -139,11 +135,10 @@ std::vector<Trace> parse_tracepath_text(std::string_view text, const std::string
         log::warn("{}: only IPv6 tracepath output; pathmap graphs IPv4 only", name);
         return out;
     }
-    if (out.empty() && unreached)
-        throw InputError(name + ": tracepath output that never says 'reached' does not name its destination (tracepath "
-                                "prints no header); nothing to graph it against");
     if (out.empty()) throw InputError(name + ": no tracepath hop lines found");
-    if (unreached) log::warn("{}: skipped {} tracepath runs that never reached their destination (it is unknown)", name, unreached);
+    if (unreached)
+        log::info("{}: {} tracepath runs never reached their destination: read without one (tracepath prints no header)",
+                  name, unreached);
     if (names_only)
         log::info(
             "{}: {} tracepath replies printed as names only (no address; run tracepath -n): kept by name",

@@ -10,7 +10,8 @@
 // a hop number that goes down. Output without its header (the header goes to
 // stderr on some systems) takes its destination from the last hop line when
 // that line says it (headerless_destination); a run where it does not is
-// skipped, and a file of only such runs is refused in one line.
+// read with no destination (Trace::dst ""): its hops are real, what it was
+// aimed at is not in the file and is not made up.
 #include <sstream>
 
 #include "graph/input_formats.h"
@@ -105,8 +106,8 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         }
     }
     std::vector<Trace> out;
-    size_t skipped_v6 = 0, unknown_dst = 0, last_unknown_line = 0;
-    size_t lineno = 0, start = 0, hop_lineno = 0; // hop_lineno: the last hop line read
+    size_t skipped_v6 = 0, unknown_dst = 0;
+    size_t lineno = 0, start = 0;
     std::optional<Run> run;
     HopLine cur; // the hop being read, added to the run when the next hop starts
     bool have_cur = false;
@@ -136,11 +137,7 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         }
         if (!r.has_header) {
             r.dst = headerless_destination(r.hops);
-            if (r.dst.empty()) {
-                ++unknown_dst;
-                last_unknown_line = hop_lineno;
-                return;
-            }
+            unknown_dst += r.dst.empty();
         }
         Trace base;
         base.dst = r.dst;
@@ -187,7 +184,6 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
             }
             if (line.find_first_not_of(" \t") == 0) fail(name, lineno, "expected a hop number");
             if (auto err = read_hop_tokens(line, cur)) fail(name, lineno, *err);
-            hop_lineno = lineno;
             continue;
         }
         if (run && have_cur && ttl <= cur.ttl)
@@ -197,7 +193,6 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         if (!run) run.emplace();
         cur = HopLine{.ttl = ttl};
         have_cur = true;
-        hop_lineno = lineno;
         if (auto err = read_hop_tokens(rest, cur)) fail(name, lineno, *err);
     }
     finish_run();
@@ -205,15 +200,11 @@ std::vector<Trace> parse_traceroute_text(std::string_view text, const std::strin
         log::warn("{}: only IPv6 traceroute output (runs: {}); pathmap graphs IPv4 only", name, skipped_v6);
         return out;
     }
-    if (out.empty() && unknown_dst)
-        throw InputError(name + ":" + std::to_string(last_unknown_line) +
-                         ": traceroute output without its 'traceroute to' header whose last hop does not name the "
-                         "destination (silent, several addresses or a loop); keep the header line (some systems print "
-                         "it on stderr)");
     if (out.empty()) throw InputError(name + ": no traceroute hop lines found");
     if (skipped_v6) log::info("{}: skipped IPv6 traceroute runs: {}", name, skipped_v6);
     if (unknown_dst)
-        log::warn("{}: skipped {} runs without a 'traceroute to' header whose last hop does not name the destination",
+        log::info("{}: {} runs without a 'traceroute to' header end silent or ambiguous: read without a destination "
+                  "(keep the header line, which some systems print on stderr, to name it)",
                   name, unknown_dst);
     return out;
 }

@@ -29,6 +29,9 @@ struct Hop {
 };
 
 struct Trace {
+    // Dotted quad; "" when the file does not name it (traceroute text without
+    // its header that ends silent, tracepath that never reached): the hops
+    // are real, the destination is not made up. Such a trace is not reached.
     std::string dst;
     uint16_t flow_id = 0;
     bool reached = false;

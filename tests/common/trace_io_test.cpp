@@ -59,6 +59,25 @@ TEST(TraceIo, SilentHopIsWrittenAsNull)
     EXPECT_EQ(j.at("hops").at(0).at("ttl"), 4);
 }
 
+// A hop answered by a name whose address the file never printed, and a trace
+// whose file named no destination, come back as they went out.
+TEST(TraceIo, NamedHopAndUnknownDestinationRoundTrip)
+{
+    Trace t{.dst = ""};
+    t.hops.push_back(Hop{.ttl = 1, .rtt_ms = 4.5, .rdns = std::string("dsldevice.attlocal.net")});
+    t.hops.push_back(Hop{.ttl = 2});
+    const auto j = to_json(t);
+    EXPECT_FALSE(j.at("hops").at(0).contains("addr"));
+    EXPECT_EQ(j.at("hops").at(0).at("rdns"), "dsldevice.attlocal.net");
+    const Trace back = trace_from_json(j);
+    EXPECT_EQ(back.dst, "");
+    ASSERT_EQ(back.hops.size(), 2u);
+    EXPECT_EQ(back.hops[0].addr, "");
+    EXPECT_EQ(back.hops[0].rdns.value_or(""), "dsldevice.attlocal.net");
+    EXPECT_DOUBLE_EQ(back.hops[0].rtt_ms, 4.5);
+    EXPECT_FALSE(back.hops[1].rdns.has_value());
+}
+
 TEST(TraceIo, MalformedLineNamesItsNumber)
 {
     std::stringstream ss("{\"dst\":\"1.2.3.4\",\"hops\":[]}\n\n{\"dst\": 5}\n");

@@ -104,6 +104,38 @@ TEST(FastIngest, RepliesPathBuildsTheSameGraphAsTraces)
     EXPECT_FALSE(g.find_interface(*parse_ipv4("10.0.0.33")).has_value());
 }
 
+// Lines the fast path leaves to the slow one: a hop known by name only
+// (traces.jsonl of an mtr or tracepath file read without -n) and a trace
+// whose file named no destination. Read from a file, they give the named
+// vertex and the hops, and no prefix.
+TEST(FastIngest, NamedHopsAndUnknownDestinationTakeTheSlowPath)
+{
+    const char *named = R"({"dst":"","flow_id":0,"reached":false,"stop_reason":"","hops":[)"
+                        R"({"ttl":1,"rtt_ms":4.063,"rdns":"dsldevice.attlocal.net"},{"ttl":2},)"
+                        R"({"ttl":3,"addr":"71.148.149.0","rtt_ms":12.5}]})";
+    TraceLineReplies r;
+    EXPECT_FALSE(parse_trace_line_replies(named, r));
+    std::string file = write_file(std::string(named) + "\n");
+    TopologyBuilder b;
+    EXPECT_EQ(ingest_traces_file(file, InputFormat::pathmap, b), 1u);
+    std::filesystem::remove(file);
+    b.finish();
+    const TopologyGraph &g = b.graph();
+    VertexId by_name = kNoVertex;
+    size_t prefixes = 0;
+    for (VertexId v = 0; v < g.vertex_count(); ++v) {
+        if (g.vertex(v).kind == VertexKind::interface && g.vertex(v).label == "dsldevice.attlocal.net") by_name = v;
+        prefixes += g.vertex(v).kind == VertexKind::prefix;
+    }
+    ASSERT_NE(by_name, kNoVertex);
+    EXPECT_EQ(g.vertex(by_name).addr, 0u);
+    EXPECT_NE(g.find_edge(b.vantage(), by_name, EdgeKind::link), nullptr);
+    EXPECT_TRUE(g.find_interface(*parse_ipv4("71.148.149.0")).has_value());
+    EXPECT_EQ(prefixes, 0u);
+    ASSERT_EQ(b.paths().size(), 1u);
+    EXPECT_FALSE(b.paths()[0].reached);
+}
+
 TEST(FastIngest, BadAddressIsReportedWithItsLine)
 {
     TraceLineReplies r;

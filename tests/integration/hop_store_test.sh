@@ -159,10 +159,35 @@ if ! cmp -s "$WORK/p1.want" "$WORK/p1.got"; then
     echo "FAIL: PostgreSQL hops differ from traces.jsonl:"; diff "$WORK/p1.want" "$WORK/p1.got" | head -20; fail=1
 fi
 check test "$(psqlq pm -c "SELECT mode, vantage, complete, host(source_addr), parameters->>'proto', ended > started FROM pathmap.scans")" = "sweep|lon1|t|198.18.0.2|icmp|t"
-check test "$(psqlq pm -c "SELECT string_agg(version::text, ' ' ORDER BY version) FROM pathmap.schema_version")" = "1 2"
+check test "$(psqlq pm -c "SELECT string_agg(version::text, ' ' ORDER BY version) FROM pathmap.schema_version")" = "1 2 3"
 # A plain database gets no unicornscan tables.
 check test "$(psqlq pm -c "SELECT count(*) FROM pg_tables WHERE tablename LIKE 'uni\_%'")" = 0
 echo "postgresql: $(wc -l <"$WORK/p1.want") hops of traces.jsonl all in pathmap.hops"
+# A real tracepath file that never reached (no destination named) and printed
+# names only for its first hops: imported whole, the destination NULL, the
+# named hops with their rdns and no address; graph --db keys them by name.
+REAL=${PATHMAP_REALDATA:-$SRC/../shared/realdata}
+"$BIN" import "$REAL/traceroute/jc_centos77_tracepath.out" --db "$(pgurl pm)" --vantage lab -q
+check test $? = 0
+check test "$(psqlq pm -c "SELECT count(*), count(probe_dst_addr) FROM pathmap.traces t JOIN pathmap.scans s ON s.id = t.scan_id WHERE s.mode = 'import'")" = "1|0"
+check test "$(psqlq pm -c "SELECT string_agg(probe_ttl || ':' || coalesce(host(reply_src_addr), '-') || ':' || coalesce(rdns, '-'), ' ' ORDER BY probe_ttl) FROM pathmap.hops h JOIN pathmap.traces t ON t.id = h.trace_id JOIN pathmap.scans s ON s.id = t.scan_id WHERE s.mode = 'import' AND (h.reply_src_addr IS NOT NULL OR h.rdns IS NOT NULL)")" = \
+    "1:-:dsldevice.attlocal.net 2:-:76-220-24-1.lightspeed.sntcca.sbcglobal.net 3:71.148.149.0:- 4:12.242.117.16:-"
+import_scan=$(psqlq pm -c "SELECT id FROM pathmap.scans WHERE mode = 'import'")
+"$BIN" graph --no-png --db "$(pgurl pm)" --scan "$import_scan" -o "$WORK/g-tp" >/dev/null
+check test $? = 0
+check $PY -c "
+import sys, xml.etree.ElementTree as ET
+ns = {'g': 'http://graphml.graphdrawing.org/xmlns'}
+root = ET.parse(sys.argv[1]).getroot()
+keys = {k.get('id'): k.get('attr.name') for k in root.findall('g:key', ns)}
+labels = {}
+for n in root.iter('{%s}node' % ns['g']):
+    d = {keys.get(x.get('key')): x.text for x in n.findall('g:data', ns)}
+    labels[d.get('label')] = d.get('kind')
+want = ['dsldevice.attlocal.net', '76-220-24-1.lightspeed.sntcca.sbcglobal.net', '71.148.149.0', '12.242.117.16']
+assert all(labels.get(w) == 'interface' for w in want), labels
+assert 'prefix' not in labels.values(), labels
+" "$WORK/g-tp/topology.graphml"
 
 # --- 5. unicornscan: uni_scan and uni_hops filled the way its traceroute mode does. ---
 run "$BIN" "${SWEEP[@]}" --db "$(pgurl uni)" -o "$WORK/u1"
@@ -211,7 +236,7 @@ for v in A B; do
     check cmp -s "$WORK/s1.want" "$WORK/race-$v.got"
 done
 # Each schema version applied once, though both writers found no schema.
-check test "$(psqlq race -c "SELECT count(*), count(DISTINCT version) FROM pathmap.schema_version")" = "2|2"
+check test "$(psqlq race -c "SELECT count(*), count(DISTINCT version) FROM pathmap.schema_version")" = "3|3"
 
 check test "$("$BIN" scans --db "$(pgurl race)" --json | $PY -c "import json,sys; print(sorted(s['vantage'] + str(s['traces']) for s in json.load(sys.stdin)))")" = \
     "['A$(wc -l <"$WORK/s1/traces.jsonl")', 'B$(wc -l <"$WORK/s1/traces.jsonl")']"

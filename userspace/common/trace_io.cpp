@@ -17,8 +17,12 @@ json to_json(const Trace &t)
 {
     json hops = json::array();
     for (const Hop &h : t.hops) {
-        if (h.addr.empty()) { // probed, silent: only the TTL
-            hops.push_back(json{{"ttl", h.ttl}});
+        if (h.addr.empty()) {
+            // Probed and silent: only the TTL. Answered by a name whose
+            // address the file never printed (mtr, tracepath without -n):
+            // the name and its RTT, no addr.
+            if (h.rdns && !h.rdns->empty()) hops.push_back(json{{"ttl", h.ttl}, {"rtt_ms", h.rtt_ms}, {"rdns", *h.rdns}});
+            else hops.push_back(json{{"ttl", h.ttl}});
             continue;
         }
         json jh = {{"ttl", h.ttl},

@@ -83,6 +83,9 @@ CREATE TABLE pathmap.mtr_hops (
 // writer guarantees the reference (trace ids from the sequence, in the same
 // transaction, rows counted back), and deleting traces (a scan, by its
 // cascade) deletes their hops by one statement-level trigger.
+// Version 3: a trace read from a file that names no destination (traceroute
+// text without its header, tracepath that never reached) has a NULL one.
+constexpr const char *kSchemaV3 = "ALTER TABLE pathmap.traces ALTER COLUMN probe_dst_addr DROP NOT NULL";
 constexpr const char *kSchemaV2 = R"sql(
 ALTER TABLE pathmap.hops DROP CONSTRAINT IF EXISTS hops_trace_id_fkey;
 CREATE FUNCTION pathmap.delete_hops_of_traces() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -353,7 +356,10 @@ class PgStore final : public HopStore
         traces += '\t';
         copy_int(traces, scan);
         traces += '\t';
-        copy_text(traces, t.dst);
+        if (t.dst.empty())
+            copy_null(traces); // the file named no destination (pathmap/trace.h)
+        else
+            copy_text(traces, t.dst);
         traces += '\t';
         copy_int(traces, t.flow_id);
         traces += '\t';
@@ -479,6 +485,11 @@ class PgStore final : public HopStore
         if (have < 2) {
             query(kSchemaV2, {}, "cannot migrate the schema to version 2");
             query("INSERT INTO pathmap.schema_version (version) VALUES (2)", {},
+                  "cannot record the schema version");
+        }
+        if (have < 3) {
+            query(kSchemaV3, {}, "cannot migrate the schema to version 3");
+            query("INSERT INTO pathmap.schema_version (version) VALUES (3)", {},
                   "cannot record the schema version");
         }
         tx.commit();

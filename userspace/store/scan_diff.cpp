@@ -35,7 +35,7 @@ ByDestination group(std::span<const Trace> traces)
 {
     ByDestination out;
     for (const Trace &t : traces)
-        out[t.dst].push_back(&t);
+        if (!t.dst.empty()) out[t.dst].push_back(&t); // a trace whose file named no destination is compared with none
     return out;
 }
 

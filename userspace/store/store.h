@@ -37,7 +37,7 @@ struct StoreUsageError : StoreError {
 // per-row foreign key (it cost two thirds of a COPY's time); a statement
 // trigger deletes a deleted trace's hops instead.
 inline constexpr int kSqliteSchemaVersion = 1;
-inline constexpr int kPgSchemaVersion = 2;
+inline constexpr int kPgSchemaVersion = 3;
 
 enum class Backend { sqlite, postgresql };
 
