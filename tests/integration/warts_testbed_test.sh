@@ -86,6 +86,19 @@ if [ "$lb_traces" -lt 2 ]; then echo "warts_testbed_test: FAIL: the tracelb foun
 "$bin" graph "$tmp/udp.warts" "$tmp/icmp.warts" "$tmp/lb.warts" -o "$tmp/out" > /dev/null
 [ -s "$tmp/out/topology.graphml" ] || { echo "warts_testbed_test: FAIL: no graph from the warts files"; fail=1; }
 
+# CAIDA Ark ships .warts.gz: gzip's own output, read without a conversion step, is the same graph.
+for w in udp icmp lb; do gzip -c "$tmp/$w.warts" > "$tmp/$w.warts.gz"; done
+"$bin" graph "$tmp/udp.warts.gz" "$tmp/icmp.warts.gz" "$tmp/lb.warts.gz" -o "$tmp/out-gz" > /dev/null
+if ! cmp -s "$tmp/out/topology.graphml" "$tmp/out-gz/topology.graphml"; then
+  echo "warts_testbed_test: FAIL: the gzipped warts files gave another graph"; fail=1
+fi
+gzip -c "$tmp/udp.warts" | head -c 60 > "$tmp/cut.warts.gz"
+rc=0
+"$bin" graph "$tmp/cut.warts.gz" -o "$tmp/cutgz" > /dev/null 2> "$tmp/cutgz.err" || rc=$?
+if [ "$rc" -ne 2 ] || [ "$(wc -l < "$tmp/cutgz.err")" -ne 1 ] || ! grep -q "cut.warts.gz: gzip data is truncated" "$tmp/cutgz.err"; then
+  echo "warts_testbed_test: FAIL: a cut .warts.gz gave exit $rc and:"; cat "$tmp/cutgz.err"; fail=1
+fi
+
 size=$(stat -c %s "$tmp/udp.warts")
 head -c $((size - 5)) "$tmp/udp.warts" > "$tmp/cut.warts"
 rc=0
