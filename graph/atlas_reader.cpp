@@ -71,6 +71,7 @@ bool read_hops(const json &result, const std::string &name, const std::string &d
                 if ((pass == 0) != rtt.has_value()) continue;
                 timely = timely || rtt.has_value();
                 Hop h{.ttl = static_cast<uint8_t>(*ttl), .addr = *v4, .rtt_ms = rtt.value_or(0.0)};
+                h.rtt_known = rtt.has_value();
                 h.reply_ttl = static_cast<int>(json_int(r, "ttl").value_or(0));
                 h.quoted_ttl = static_cast<int>(json_int(r, "ittl").value_or(0));
                 if (r.contains("icmpext") && r["icmpext"].is_object())

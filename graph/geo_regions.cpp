@@ -40,6 +40,8 @@ GeoRegionsSummary add_geo_regions(TopologyBuilder &b)
         c.add(r);
         s.hops_placed += c.placed;
         s.hops_no_evidence += c.no_evidence;
+        s.hops_no_rtt += c.no_rtt;
+        s.hops_infeasible += c.infeasible;
         for (size_t i = 0; i < r.hops.size() && i < vertex_of.size(); ++i) {
             const auto &loc = r.hops[i].loc;
             if (!loc) continue;

@@ -52,9 +52,10 @@ GraphOutputSummary write_graph_outputs(TopologyBuilder &builder, const std::file
         if (geo.located_hops)
             log::info("geolocation: {} hops placed in {} regions", geo.located_hops, geo.regions);
         else
-            log::warn("geolocation: no hop placed, so no region vertex: none of the {} answering hops has evidence "
-                      "(rDNS hints; pathmap geolocate also takes --geodb, --ixp, --geofeed, --vantage)",
-                      geo.hops_no_evidence);
+            log::warn("geolocation: no hop placed, so no region vertex: of the answering hops {} have no evidence, "
+                      "{} no RTT, {} only places out of light's reach (rDNS hints; pathmap geolocate also takes "
+                      "--geodb, --ixp, --geofeed, --vantage)",
+                      geo.hops_no_evidence, geo.hops_no_rtt, geo.hops_infeasible);
     }
 
     GraphOutputSummary s;

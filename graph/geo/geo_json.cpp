@@ -75,7 +75,8 @@ GeoTrace annotated_trace_from_json(const json &j)
             h.hop = jh.at("hop").get<int>();
             if (h.hop < 0 || h.hop > 255) throw GeoInputError("hop number out of range");
             if (jh.contains("addr") && !jh["addr"].is_null()) h.addr = jh["addr"].get<std::string>();
-            h.rtt_ms = jh.value("rtt_ms", 0.0);
+            if (jh.contains("rtt_ms") && jh["rtt_ms"].is_null()) h.has_rtt = false; // answered, not timed
+            else h.rtt_ms = jh.value("rtt_ms", 0.0);
             if (!std::isfinite(h.rtt_ms) || h.rtt_ms < 0)
                 throw GeoInputError("rtt_ms must be a non-negative number");
             if (jh.contains("rdns") && jh["rdns"].is_string()) h.rdns = jh["rdns"].get<std::string>();

@@ -159,6 +159,9 @@ std::vector<HopStates> build_states(const GeoTrace &trace, const GeoContext &ctx
     std::vector<std::vector<Evidence>> evidence;
     for (size_t i = 0; i < trace.hops.size(); ++i) {
         if (trace.hops[i].addr.empty()) continue; // silent hop: nothing to place
+        // No RTT (an Atlas "late" reply): every constraint of the model is an
+        // RTT, and 0 would read as "at the vantage point". Left unplaced.
+        if (!trace.hops[i].has_rtt) continue;
         HopStates h;
         h.input_index = i;
         h.rtt_ms = trace.hops[i].rtt_ms;

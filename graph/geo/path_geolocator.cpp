@@ -44,7 +44,8 @@ GeoTrace geo_trace_from(const pathmap::Trace &t)
                           .addr = h.addr,
                           .rtt_ms = h.rtt_ms,
                           .rdns = h.rdns,
-                          .evidence = {.registry_country = h.country}});
+                          .evidence = {.registry_country = h.country},
+                          .has_rtt = h.rtt_known});
     return g;
 }
 
@@ -100,6 +101,10 @@ void PlacementCounts::add(const GeoResult &r)
         }
         else if (std::string_view(h.unplaced) == "silent")
             ++silent;
+        else if (std::string_view(h.unplaced) == "no_rtt")
+            ++no_rtt;
+        else if (std::string_view(h.unplaced) == "infeasible")
+            ++infeasible;
         else ++no_evidence;
     }
 }
@@ -128,7 +133,9 @@ GeoResult PathGeolocator::locate(const GeoTrace &trace) const
     for (size_t i = 0; i < trace.hops.size(); ++i) {
         r.hops[i].hop = trace.hops[i].hop;
         r.hops[i].addr = trace.hops[i].addr;
-        r.hops[i].unplaced = trace.hops[i].addr.empty() ? "silent" : "no_evidence"; // until decoded below
+        r.hops[i].unplaced = trace.hops[i].addr.empty()     ? "silent"
+                             : !trace.hops[i].has_rtt        ? "no_rtt"
+                                                             : "no_evidence"; // until decoded below
     }
     if (states.empty()) return r;
     r.pcs = dec.log_likelihood / static_cast<double>(states.size());
@@ -170,6 +177,17 @@ GeoResult PathGeolocator::locate(const GeoTrace &trace) const
                 }
     }
     if (!reference_segs.empty()) r.alignment = violation(reference_segs, p) - violation(decoded_segs, p);
+    // A place the light could not reach from the known vantage point in the
+    // hop's RTT (a wrong --vantage, or evidence that contradicts the path):
+    // said so, rather than shown on the map.
+    if (src_resolved)
+        for (const HopStates &h : states) {
+            LocatedHop &out = r.hops[h.input_index];
+            if (out.loc && 2.0 * great_circle_km(*src_resolved, *out.loc) / p.fibre_km_per_ms > h.rtt_ms + p.jitter_ms) {
+                out.loc.reset();
+                out.unplaced = "infeasible";
+            }
+        }
     return r;
 }
 

@@ -45,6 +45,7 @@ struct GeoHop {
     double rtt_ms = 0.0;
     std::optional<std::string> rdns; // hostname, parsed for city/IATA/operator codes
     HopEvidence evidence;
+    bool has_rtt = true; // false: answered without a measured RTT (pathmap::Hop::rtt_known)
 };
 
 struct GeoTrace {
@@ -85,8 +86,12 @@ struct LocatedHop {
     std::optional<Location> loc; // empty for a silent hop
     double posterior = 0.0;      // forward-backward P(hop at loc | whole trace)
     std::vector<Candidate> candidates;
-    // Why loc is empty: "silent" (no reply), "no_evidence" (no source, anchor
-    // or neighbour offered a place); nullptr when placed.
+    // Why loc is empty: "silent" (no reply), "no_rtt" (answered without an
+    // RTT, which every constraint needs), "no_evidence" (no source, anchor or
+    // neighbour offered a candidate), "infeasible" (the decoded place is out
+    // of light's reach of the known vantage point at this RTT: the evidence
+    // contradicts physics, and no place is better than a wrong one);
+    // nullptr when placed.
     const char *unplaced = nullptr;
     const std::vector<Source> *sources() const; // of the chosen place; nullptr when unplaced
     const Candidate *chosen() const;            // the candidate at loc; nullptr when unplaced
@@ -94,7 +99,7 @@ struct LocatedHop {
 
 // Hops of a run's results, by outcome.
 struct PlacementCounts {
-    size_t placed = 0, silent = 0, no_evidence = 0;
+    size_t placed = 0, silent = 0, no_rtt = 0, no_evidence = 0, infeasible = 0;
     size_t country_level = 0; // of the placed: the city stands for a country
     void add(const struct GeoResult &r);
 };

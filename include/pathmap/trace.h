@@ -26,6 +26,10 @@ struct Hop {
     int64_t asn = 0;                   // owner of the address (location database), 0 = unknown
     std::optional<std::string> as_name;
     std::optional<std::string> country; // ISO 3166 code of the address's network
+    // false: the hop answered but its RTT was not measured (a RIPE Atlas
+    // "late" reply); rtt_ms is then 0 and means nothing. traces.jsonl writes
+    // "rtt_ms": null, the hop store a NULL rtt_us.
+    bool rtt_known = true;
 };
 
 struct Trace {

@@ -78,6 +78,21 @@ TEST(TraceIo, NamedHopAndUnknownDestinationRoundTrip)
     EXPECT_FALSE(back.hops[1].rdns.has_value());
 }
 
+// An answer without a measured RTT (an Atlas late reply) is "rtt_ms": null,
+// not 0 ms.
+TEST(TraceIo, UnmeasuredRttIsNullNotZero)
+{
+    Trace t{.dst = "198.19.0.1"};
+    t.hops.push_back(Hop{.ttl = 3, .addr = "198.18.0.1", .rtt_known = false});
+    t.hops.push_back(Hop{.ttl = 4, .addr = "198.19.0.1", .rtt_ms = 0.0});
+    const auto j = to_json(t);
+    EXPECT_TRUE(j.at("hops").at(0).at("rtt_ms").is_null());
+    EXPECT_EQ(j.at("hops").at(1).at("rtt_ms"), 0.0);
+    const Trace back = trace_from_json(j);
+    EXPECT_FALSE(back.hops[0].rtt_known);
+    EXPECT_TRUE(back.hops[1].rtt_known);
+}
+
 TEST(TraceIo, MalformedLineNamesItsNumber)
 {
     std::stringstream ss("{\"dst\":\"1.2.3.4\",\"hops\":[]}\n\n{\"dst\": 5}\n");

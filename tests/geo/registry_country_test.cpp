@@ -137,3 +137,41 @@ TEST(RegistryCountry, TraceHopsCarryTheirCountry)
 
 } // namespace
 } // namespace pathmap::geo
+
+namespace pathmap::geo
+{
+namespace
+{
+
+// Why a hop stays unplaced, beyond silence and missing evidence: no RTT (an
+// Atlas late reply), or a place the light cannot reach from the vantage.
+TEST(UnplacedReasons, NoRttAndInfeasibleAreTheirOwnReasons)
+{
+    GeoTrace t;
+    t.dst_reached = false;
+    const Location tokyo = city("Tokyo", "JP");
+    t.hops = {{.hop = 3, .addr = "192.0.1.1", .rtt_ms = 0.0, .rdns = {}, .evidence = {.geodb = tokyo}, .has_rtt = false},
+              {.hop = 4, .addr = "192.0.1.2", .rtt_ms = 40.0, .rdns = {}, .evidence = {.geodb = tokyo}}};
+    // No gazetteer: no interconnection hubs to fall back on, only the GeoDB's Tokyo.
+    PathGeolocator far({.vantage = city("Amsterdam", "NL")});
+    const GeoResult r = far.locate(t);
+    ASSERT_EQ(r.hops.size(), 2u);
+    EXPECT_FALSE(r.hops[0].loc);
+    EXPECT_STREQ(r.hops[0].unplaced, "no_rtt");
+    // Tokyo is ~94 ms of fibre round trip from Amsterdam: not at 40 ms.
+    EXPECT_FALSE(r.hops[1].loc);
+    EXPECT_STREQ(r.hops[1].unplaced, "infeasible");
+    PlacementCounts c;
+    c.add(r);
+    EXPECT_EQ(c.no_rtt, 1u);
+    EXPECT_EQ(c.infeasible, 1u);
+    EXPECT_EQ(c.placed, 0u);
+    // At 120 ms Tokyo is within reach: placed.
+    t.hops[1].rtt_ms = 120.0;
+    const GeoResult ok = far.locate(t);
+    ASSERT_TRUE(ok.hops[1].loc);
+    EXPECT_EQ(ok.hops[1].loc->city, "Tokyo");
+}
+
+} // namespace
+} // namespace pathmap::geo

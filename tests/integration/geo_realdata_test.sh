@@ -34,12 +34,12 @@ if not ok:
     print(f"  {len(lines)} geolocated lines, graph read {want} traces")
 # Every hop names what placed it, or why nothing did; the summary adds up.
 hops = [h for r in lines for h in r["hops"]]
-why = {"placed": 0, "silent": 0, "no_evidence": 0}
+why = {"placed": 0, "silent": 0, "no_evidence": 0, "no_rtt": 0, "infeasible": 0}
 for h in hops:
     if h.get("city") is not None or h.get("lat") is not None:
         ok = ok and bool(h.get("sources")); why["placed"] += 1
     else:
-        ok = ok and h.get("unplaced") in ("silent", "no_evidence"); why[h.get("unplaced", "no_evidence")] += 1
+        ok = ok and h.get("unplaced") in ("silent", "no_evidence", "no_rtt", "infeasible"); why[h.get("unplaced", "no_evidence")] += 1
     ok = ok and (h["addr"] is None) == (h.get("unplaced") == "silent")
 got = {"placed": summary["hops_placed"], **summary["hops_unplaced"]}
 if got != why or summary["traces"] != len(lines):

@@ -250,9 +250,9 @@ void run_geolocate(const GeolocateOptions &o)
     out.flush();
     if (!out) throw std::runtime_error("write to " + path + " failed");
     log::info("geolocated {} traces ({} with flagged segments) -> {}", results.size(), flagged, path);
-    log::info("hops: {} placed ({} only to a country), {} silent, {} answering with no evidence{}", counts.placed,
-              counts.country_level, counts.silent,
-              counts.no_evidence,
+    log::info("hops: {} placed ({} only to a country), {} silent, {} answering with no evidence, {} with no RTT, {} "
+              "placed only out of light's reach{}",
+              counts.placed, counts.country_level, counts.silent, counts.no_evidence, counts.no_rtt, counts.infeasible,
               counts.placed == 0 && counts.no_evidence > 0
                   ? " (no hop had any: give --geodb, --ixp, --geofeed, --vantage, or traces with rDNS names)"
                   : "");
@@ -260,7 +260,11 @@ void run_geolocate(const GeolocateOptions &o)
                                     {"traces_flagged", flagged},
                                     {"hops_placed", counts.placed},
                                     {"hops_country_level", counts.country_level},
-                                    {"hops_unplaced", {{"silent", counts.silent}, {"no_evidence", counts.no_evidence}}},
+                                    {"hops_unplaced",
+                                     {{"silent", counts.silent},
+                                      {"no_evidence", counts.no_evidence},
+                                      {"no_rtt", counts.no_rtt},
+                                      {"infeasible", counts.infeasible}}},
                                     {"location", location},
                                     {"vantage", vantage},
                                     {"rdns", rdns}};

@@ -27,7 +27,7 @@ json to_json(const Trace &t)
         }
         json jh = {{"ttl", h.ttl},
                    {"addr", h.addr.empty() ? json(nullptr) : json(h.addr)},
-                   {"rtt_ms", h.rtt_ms},
+                   {"rtt_ms", h.rtt_known ? json(h.rtt_ms) : json(nullptr)},
                    {"icmp_type", h.icmp_type},
                    {"icmp_code", h.icmp_code},
                    {"reply_ttl", h.reply_ttl},
@@ -83,7 +83,8 @@ Trace trace_from_json(const json &j)
             if (!jh.is_object() || !jh.contains("ttl")) throw TraceParseError("hop without a ttl");
             h.ttl = static_cast<uint8_t>(int_field(jh, "ttl", 0, 0, 255));
             if (jh.contains("addr") && !jh["addr"].is_null()) h.addr = jh["addr"].get<std::string>();
-            h.rtt_ms = jh.value("rtt_ms", 0.0);
+            if (jh.contains("rtt_ms") && jh["rtt_ms"].is_null()) h.rtt_known = false; // answered, not timed
+            else h.rtt_ms = jh.value("rtt_ms", 0.0);
             h.icmp_type = static_cast<int>(int_field(jh, "icmp_type", -1, INT_MIN, INT_MAX));
             h.icmp_code = static_cast<int>(int_field(jh, "icmp_code", -1, INT_MIN, INT_MAX));
             h.reply_ttl = static_cast<int>(int_field(jh, "reply_ttl", 0, INT_MIN, INT_MAX));

@@ -302,6 +302,7 @@ class PgStore final : public HopStore
             if (!null(2) || !null(9)) { // an address, or a name only
                 hop.addr = null(2) ? "" : v(h, i, 2);
                 hop.rtt_ms = static_cast<double>(num(3, 0)) / 1000.0;
+                hop.rtt_known = !null(3);
                 hop.icmp_type = static_cast<int>(num(4, -1));
                 hop.icmp_code = static_cast<int>(num(5, -1));
                 hop.reply_ttl = static_cast<int>(num(6, 0));
@@ -397,7 +398,10 @@ class PgStore final : public HopStore
             else
                 copy_text(hops, h.addr);
             hops += '\t';
-            copy_int(hops, detail::rtt_us(h.rtt_ms));
+            if (h.rtt_known)
+                copy_int(hops, detail::rtt_us(h.rtt_ms));
+            else
+                copy_null(hops); // answered, not timed (pathmap/trace.h)
             hops += '\t';
             if (h.icmp_type >= 0)
                 copy_int(hops, h.icmp_type);

@@ -283,6 +283,7 @@ class SqliteStore final : public HopStore
             if (!h.is_null(2) || !h.is_null(9)) { // an address, or a name only
                 hop.addr = h.text(2);
                 hop.rtt_ms = static_cast<double>(h.column(3)) / 1000.0;
+                hop.rtt_known = !h.is_null(3);
                 hop.icmp_type = h.is_null(4) ? -1 : static_cast<int>(h.column(4));
                 hop.icmp_code = h.is_null(5) ? -1 : static_cast<int>(h.column(5));
                 hop.reply_ttl = static_cast<int>(h.column(6));
@@ -369,7 +370,7 @@ class SqliteStore final : public HopStore
             // A hop known by name only (an imported mtr or tracepath report without -n) keeps
             // reply_src_addr NULL and everything else.
             if (!h.addr.empty()) sh.bind_ref(3, h.addr);
-            sh.bind(4, detail::rtt_us(h.rtt_ms));
+            sh.bind_int_or_null(4, detail::rtt_us(h.rtt_ms), !h.rtt_known);
             sh.bind_int_or_null(5, h.icmp_type, h.icmp_type < 0)
                 .bind_int_or_null(6, h.icmp_code, h.icmp_code < 0);
             sh.bind(7, int64_t{h.reply_ttl}).bind(8, int64_t{h.quoted_ttl});
