@@ -19,6 +19,8 @@ PACKAGES=(
   tcpdump
   # readers of our outputs
   python3 python3-networkx python3-igraph libxml2-utils graphviz
+  # benchmark plots (bench/sweep_plot.py)
+  python3-matplotlib
   # geolocation: GeoNames cities15000 gazetteer, MaxMind DB reader
   libtimezonemap-data libmaxminddb-dev
   # geolocation tests: write a City-style .mmdb (MaxMind::DB::Writer), read it back (mmdblookup)

@@ -272,6 +272,16 @@ void add_sweep_command(CLI::App &app)
                     "branches behind it, fewer save probes")
         ->check(CLI::Range(1, 64))
         ->default_val(int{def.discoverers});
+    cmd->add_option("--scouts", opts->cfg.prefix_scouts,
+                    "Addresses per /24 traced in full first; once their traces agree, the /24's other addresses "
+                    "probe only their distance and last hop (or, behind a silent or unreachable end, once). 0 = "
+                    "trace every address on its own (off anyway with --complete-traces or --flows > 1)")
+        ->check(CLI::Range(0, 64))
+        ->default_val(int{def.prefix_scouts});
+    cmd->add_option("--scout-sample", opts->cfg.prefix_sample,
+                    "Of the other addresses of a /24 whose scouts reached it, 1 in N still traces in full (0 = none)")
+        ->check(CLI::Range(0, 1 << 20))
+        ->default_val(def.prefix_sample);
     cmd->add_option("--hole-passes", opts->cfg.hole_passes, "Most passes re-asking TTLs lost to ICMP rate limits (they stop once one finds no new interface or link; with --complete-traces, once one gets no answer)")
         ->check(CLI::Range(0, 20))
         ->default_val(def.hole_passes);

@@ -36,6 +36,14 @@ void Doubletree::set_split(size_t trace, uint8_t split) noexcept
     if (s.back || s.fwd) ++active_;
 }
 
+void Doubletree::finish(size_t trace, StopReason why) noexcept
+{
+    State &s = state_[trace];
+    if (s.back || s.fwd) --active_;
+    s = State{};
+    s.stop = why;
+}
+
 void Doubletree::recount() noexcept
 {
     active_ = 0;

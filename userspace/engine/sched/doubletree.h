@@ -32,6 +32,9 @@ public:
 
     // Where a trace starts: backward from split_ttl, forward from split_ttl + 1.
     void set_split(size_t trace, uint8_t split_ttl) noexcept;
+    // Ends a trace without probing it further (its stop reason is `why`):
+    // a follower of a silent /24 whose one probe stayed silent.
+    void finish(size_t trace, match::StopReason why) noexcept;
 
     // Appends this round's probes (traces visited in a random order given by
     // seed), marks them sent. Returns how many were appended.

@@ -34,6 +34,12 @@ struct SweepConfig {
     uint8_t gap_limit = 3;
     bool stop_set = true;           // false: complete traces down to TTL 1
     uint8_t discoverers = 8;        // traces that go on below a stop-set interface: 3 missed an ECMP branch in 5 of 8 default-testbed sweeps (docs/SWEEP.md)
+    // Per-/24 knowledge (sched/prefix_knowledge.h): the first prefix_scouts
+    // addresses of each /24 are traced in full; once they agree the others
+    // send what can differ. 0 = every address traced on its own. Off with
+    // complete traces, without the preprobe and with several flows.
+    uint8_t prefix_scouts = 3;
+    uint32_t prefix_sample = 16;    // 1 in N followers of a reached /24 still probe in full (0 = none)
     unsigned hole_passes = 3;       // most re-ask passes for rate-limited holes (fewer once one finds nothing new)
     uint32_t hole_pass_gap_ms = 1000; // Linux refills one ICMP error token per second per host
 };

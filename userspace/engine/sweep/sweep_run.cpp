@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "pathmap/ipv4.h"
 #include "pathmap/log.h"
@@ -12,6 +13,7 @@
 #include "userspace/engine/sched/doubletree.h"
 #include "userspace/engine/sched/hole_filler.h"
 #include "userspace/engine/sched/permutation.h"
+#include "userspace/engine/sched/prefix_knowledge.h"
 #include "userspace/engine/session/session_set.h"
 #include "userspace/engine/sweep/status_line.h"
 
@@ -47,6 +49,13 @@ public:
     {
         start_ns_ = tx::monotonic_ns();
         seed_ = cfg.seed ? cfg.seed : session_.run_id();
+        fallback_ = cfg.default_split;
+        // Scouts are picked in the preprobe's order, so after seed_.
+        knowledge_.emplace(cfg.targets, sched::PrefixKnowledgeConfig{
+                                            .scouts = cfg.preprobe && cfg.stop_set && cfg.flows == 1 ? cfg.prefix_scouts
+                                                                                                     : uint8_t{0},
+                                            .sample_every = cfg.prefix_sample,
+                                            .seed = seed_});
         chunk_ = std::max<size_t>(cfg.batch, cfg.rate_pps ? cfg.rate_pps / 10 : 65536);
     }
 
@@ -55,14 +64,33 @@ public:
         uint64_t mark = tx::monotonic_ns();
         auto lap = [&](Phase p) {
             const uint64_t now = tx::monotonic_ns();
-            phase_ns_[p] = now - mark;
+            phase_ns_[p] += now - mark;
             mark = now;
         };
-        if (cfg_.preprobe) preprobe();
-        else
+        dist_.assign(table_.num_targets(), 0);
+        if (cfg_.preprobe) {
+            // Scouts first (every target when per-/24 knowledge is off), to
+            // the end of their rounds; then what they showed plans the rest.
+            std::vector<size_t> scouts;
+            scouts.reserve(knowledge_->enabled() ? knowledge_->num_scouts() : table_.num_targets());
+            const sched::Permutation order(table_.num_targets(), seed_);
+            for (uint64_t i = 0; i < order.size(); ++i)
+                if (knowledge_->is_scout(order.at(i))) scouts.push_back(order.at(i));
+            preprobe(scouts);
+            for (size_t t : scouts) split_full(t);
+            lap(kPreprobe);
+            if (scouts.size() < table_.num_targets()) {
+                rounds();
+                lap(kRounds);
+                if (!interrupted_ && !tx_failed_) followers(order);
+                lap(kPreprobe);
+            }
+        } else {
             for (size_t tr = 0; tr < table_.num_traces(); ++tr) tree_.set_split(tr, cfg_.default_split);
-        lap(kPreprobe);
+            lap(kPreprobe);
+        }
         rounds();
+        if (!predicted_.empty() && !interrupted_ && !tx_failed_) retry_predicted();
         lap(kRounds);
         holes();
         lap(kHoles);
@@ -204,46 +232,153 @@ private:
         }
     }
 
-    void preprobe()
+    // One probe at max_ttl to each of `targets` (in that order): the hop
+    // distance of those whose destination answers goes into dist_; the
+    // median of them becomes the split for targets without one.
+    // `extra` probes (marked sent by the caller) go out with them.
+    void preprobe(std::span<const size_t> targets, std::span<const probe::ProbeSpec> extra = {})
     {
         phase_ = "preprobe";
-        const size_t n = table_.num_targets();
-        const sched::Permutation order(n, seed_);
         probes_.clear();
-        probes_.reserve(n);
-        for (uint64_t i = 0; i < n; ++i) {
-            const size_t t = order.at(i);
+        probes_.reserve(targets.size() + extra.size());
+        for (size_t t : targets) {
             table_.mark_sent(table_.trace_index(t, 0), cfg_.max_ttl);
             probes_.push_back({.dst = table_.target(t), .ttl = cfg_.max_ttl, .flow_id = 0});
         }
+        probes_.insert(probes_.end(), extra.begin(), extra.end());
         send_all(probes_);
-        preprobes_ = probes_.size();
+        preprobes_ += probes_.size();
         const uint64_t guard = std::clamp<uint64_t>(3ull * matcher_.stats().max_rtt_us * 1000 + 100'000'000, 200'000'000,
                                                     uint64_t{cfg_.wait_ms} * 1'000'000);
         drain(last_send_ns_ + guard, true);
 
-        // Distance per target; unknown ones take the median of the known.
-        std::vector<uint8_t> dist(n, 0), known;
-        for (size_t t = 0; t < n; ++t) {
+        std::vector<uint8_t> known;
+        for (size_t t : targets) {
             const size_t tr = table_.trace_index(t, 0);
             if (!table_.answered(tr, cfg_.max_ttl)) continue;
             const match::HopSlot &h = table_.hop(tr, cfg_.max_ttl);
             if (h.addr != table_.target(t)) continue;
-            dist[t] = sched::distance_from_reply(h, cfg_.max_ttl);
-            if (dist[t]) known.push_back(dist[t]);
+            dist_[t] = sched::distance_from_reply(h, cfg_.max_ttl);
+            if (dist_[t]) known.push_back(dist_[t]);
         }
-        uint8_t fallback = cfg_.default_split;
         if (!known.empty()) {
             std::nth_element(known.begin(), known.begin() + known.size() / 2, known.end());
-            fallback = known[known.size() / 2];
+            fallback_ = known[known.size() / 2];
         }
-        for (size_t t = 0; t < n; ++t) {
-            // Backward from the last router before the destination, forward
-            // from the destination's own distance (which confirms it).
-            const uint8_t split = dist[t] ? static_cast<uint8_t>(std::max(1, dist[t] - 1)) : fallback;
-            for (uint16_t f = 0; f < cfg_.flows; ++f) tree_.set_split(table_.trace_index(t, f), split);
+        log::info("preprobe: {} of {} targets gave a hop distance (median {})", known.size(), targets.size(), fallback_);
+    }
+
+    // Full Doubletree for target t: backward from the last router before
+    // the destination, forward from the destination's own distance (which
+    // confirms it); without a distance from the preprobe, the one its /24's
+    // scouts reached, else the median.
+    void split_full(size_t t)
+    {
+        const uint8_t nd = knowledge_->neighbour_distance(t);
+        const uint8_t d = dist_[t] ? dist_[t] : nd;
+        const uint8_t split = d ? static_cast<uint8_t>(std::max(1, d - 1)) : fallback_;
+        for (uint16_t f = 0; f < cfg_.flows; ++f) tree_.set_split(table_.trace_index(t, f), split);
+    }
+
+    // After the scouts' rounds: plans every other target from what its
+    // /24's scouts showed (sched/prefix_knowledge.h). Knowledge is off with
+    // several flows, so each target here is one trace. The preprobes of the
+    // followers traced in full and the edge probes go out together.
+    void followers(const sched::Permutation &order)
+    {
+        knowledge_->learn(table_);
+        std::vector<size_t> pre, edge;
+        std::vector<probe::ProbeSpec> edge_probes;
+        for (uint64_t i = 0; i < order.size(); ++i) {
+            const size_t t = order.at(i);
+            if (knowledge_->is_scout(t)) continue;
+            const sched::PrefixPlan plan = knowledge_->plan(t);
+            const size_t tr = table_.trace_index(t, 0);
+            if (plan.kind == sched::PrefixPlan::Kind::predicted) {
+                tree_.set_split(tr, static_cast<uint8_t>(std::max(1, plan.distance - 1)));
+                predicted_.push_back(t);
+                ++followers_predicted_;
+            } else if (plan.kind == sched::PrefixPlan::Kind::edge && plan.edge_ttl && plan.edge_ttl < cfg_.max_ttl) {
+                edge.push_back(t);
+                for (uint8_t ttl : {plan.edge_ttl, static_cast<uint8_t>(plan.edge_ttl + 1)}) {
+                    table_.mark_sent(tr, ttl);
+                    edge_probes.push_back({.dst = table_.target(t), .ttl = ttl, .flow_id = 0});
+                }
+            } else {
+                pre.push_back(t); // full, or an edge with nothing seen: the preprobe alone
+            }
         }
-        log::info("preprobe: {} of {} targets gave a hop distance (median {})", known.size(), n, fallback);
+        preprobe(pre, edge_probes);
+        for (size_t t : pre) {
+            const size_t tr = table_.trace_index(t, 0);
+            if (knowledge_->plan(t).kind != sched::PrefixPlan::Kind::edge) {
+                split_full(t);
+                ++followers_full_;
+            } else if (dist_[t] || (table_.answered(tr, cfg_.max_ttl) && !table_.terminal_ttl(tr))) {
+                // The destination (or a router at max_ttl) answered where the
+                // scouts saw nothing: this address is not like them.
+                split_full(t);
+                ++followers_edge_traced_;
+            } else {
+                // Silent, or a router's unreachable (assembly names it).
+                tree_.finish(tr, table_.terminal_ttl(tr) ? match::StopReason::unreachable : match::StopReason::gap_limit);
+                ++followers_edge_;
+            }
+        }
+        for (size_t t : edge) {
+            const sched::PrefixPlan plan = knowledge_->plan(t);
+            const size_t tr = table_.trace_index(t, 0);
+            const uint8_t next = static_cast<uint8_t>(plan.edge_ttl + 1);
+            const bool same_router = !table_.answered(tr, plan.edge_ttl) || table_.hop(tr, plan.edge_ttl).addr == plan.edge_addr;
+            const uint8_t terminal = table_.terminal_ttl(tr);
+            const bool reached = terminal && table_.hop(tr, terminal).addr == table_.target(t);
+            if (same_router && !reached && (terminal || !table_.answered(tr, next))) {
+                tree_.finish(tr, terminal ? match::StopReason::unreachable : match::StopReason::gap_limit);
+                ++followers_edge_;
+            } else {
+                // Another router, or an answer past the scouts' end: go on
+                // from there, backward to the stop set and forward.
+                tree_.set_split(tr, next);
+                ++followers_edge_traced_;
+            }
+        }
+        const auto c = knowledge_->counts();
+        log::info("per-/24 knowledge: {} scouts; of {} /24s with more addresses {} reached, {} unreached, {} unknown; "
+                  "{} followers from the /24's distance, {} from its edge ({} traced on after an unexpected answer), {} in full",
+                  knowledge_->num_scouts(), c.prefixes, c.reached, c.unreached, c.unknown, followers_predicted_,
+                  followers_edge_ + followers_edge_traced_, followers_edge_traced_, followers_full_);
+    }
+
+    // A follower sent from its /24's distance has no preprobe answer to fall
+    // back on: when its forward probes all went unanswered (a lossy link
+    // took gap_limit answers in a row), the destination is asked once more
+    // at that distance, as scamper's second attempt would.
+    void retry_predicted()
+    {
+        probes_.clear();
+        std::vector<size_t> retried;
+        for (size_t t : predicted_) {
+            const size_t tr = table_.trace_index(t, 0);
+            if (table_.terminal_ttl(tr) || tree_.reason(tr) != match::StopReason::gap_limit) continue;
+            const uint8_t d = knowledge_->plan(t).distance;
+            if (table_.answered(tr, d)) continue; // a router answered there: the path is longer
+            probes_.push_back({.dst = table_.target(t), .ttl = d, .flow_id = 0});
+            retried.push_back(t);
+        }
+        if (probes_.empty()) return;
+        send_all(probes_);
+        retry_probes_ += probes_.size();
+        round_probes_ += probes_.size(); // counted with the rounds in probes_by_phase
+        settle(last_send_ns_ + round_guard_ns());
+        size_t reached = 0;
+        for (size_t t : retried) {
+            const size_t tr = table_.trace_index(t, 0);
+            if (table_.terminal_ttl(tr)) {
+                tree_.finish(tr, match::StopReason::reached); // assembly tells reached from unreachable
+                ++reached;
+            }
+        }
+        log::info("followers retried at their /24's distance: {}, {} answered", retried.size(), reached);
     }
 
     void rounds()
@@ -258,7 +393,7 @@ private:
             tree_.advance_round();
             ++rounds_;
         }
-        round_probes_ = sent_ - preprobes_;
+        round_probes_ = sent_ - preprobes_ - hole_probes_;
     }
 
     // Re-asks rate-limited holes. A pass runs only while holes remain and the
@@ -324,7 +459,9 @@ private:
         res.traces.reserve(table_.num_traces());
         for (size_t tr = 0; tr < table_.num_traces(); ++tr) {
             auto reason = tree_.reason(tr);
-            if (reason == match::StopReason::none) reason = interrupted_ ? match::StopReason::interrupted : match::StopReason::gap_limit;
+            // none: never planned (followers when the scouts' phase was cut short).
+            if (reason == match::StopReason::none)
+                reason = interrupted_ || tx_failed_ ? match::StopReason::interrupted : match::StopReason::gap_limit;
             res.traces.push_back(match::assemble_trace(table_, tr, reason));
         }
         const auto disc = match::count_discovery(table_);
@@ -368,6 +505,7 @@ private:
             {"probes_per_interface", disc.interfaces ? static_cast<double>(sent_) / static_cast<double>(disc.interfaces) : 0.0},
             {"probes_per_target", static_cast<double>(sent_) / static_cast<double>(std::max<size_t>(1, table_.num_targets()))},
             {"stop_set_size", stop_set_.size()},
+            {"prefix_knowledge", prefix_knowledge_json()},
             {"mpls_dropped", table_.mpls_dropped()},
             {"tx", session_.describe()},
             {"tx_stats", {{"sent", txs.sent}, {"backpressure", txs.backpressure}, {"errors", txs.errors},
@@ -386,6 +524,18 @@ private:
             {"route_groups", route_groups_json()},
         };
         return res;
+    }
+
+    nlohmann::json prefix_knowledge_json() const
+    {
+        const auto c = knowledge_->counts();
+        return {{"enabled", knowledge_->enabled()},
+                {"scouts", knowledge_->enabled() ? knowledge_->num_scouts() : table_.num_targets()},
+                {"prefixes", {{"with_followers", c.prefixes}, {"reached", c.reached}, {"unreached", c.unreached},
+                              {"unknown", c.unknown}}},
+                {"followers", {{"predicted", followers_predicted_}, {"edge", followers_edge_},
+                               {"edge_then_traced", followers_edge_traced_}, {"full", followers_full_},
+                               {"retried", retry_probes_}}}};
     }
 
     // Which kernel routes carried the targets: one entry per interface used.
@@ -408,9 +558,15 @@ private:
     match::ReplyMatcher matcher_;
     sched::StopSet stop_set_;
     sched::Doubletree tree_;
+    std::optional<sched::PrefixKnowledge> knowledge_; // set once seed_ is known
     session::SessionSet session_;
     StatusLine status_;
     std::vector<probe::ProbeSpec> probes_;
+    std::vector<uint8_t> dist_; // target -> hop distance from its preprobe, 0 = unknown
+    uint8_t fallback_ = 16;     // split without any distance: the median of the last preprobe's
+    std::vector<size_t> predicted_; // followers started from their /24's distance
+    uint64_t retry_probes_ = 0;
+    size_t followers_predicted_ = 0, followers_edge_ = 0, followers_edge_traced_ = 0, followers_full_ = 0;
     uint64_t start_ns_ = 0, last_send_ns_ = 0, seed_ = 0;
     size_t chunk_ = 64;
     uint64_t sent_ = 0, pre_sent_ = 0, preprobes_ = 0, round_probes_ = 0, hole_probes_ = 0;
