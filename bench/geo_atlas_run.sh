@@ -52,13 +52,17 @@ print(f"{n} results from {len(results)} real ones: atlas.jsonl, traces.jsonl")
 PY
 ls -l --block-size=M "$out/atlas.jsonl" "$out/traces.jsonl" | awk '{print $5, $9}'
 echo "load: $(uptime)"
-run() { # NAME FILE
-    /usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KiB peak RSS" "$bin" geolocate "$2" --threads 2 -o "$out/$1" \
+run() { # NAME FILE [geolocate options]
+    local name=$1 file=$2; shift 2
+    set -- "$name" "$file" "$@"
+    /usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KiB peak RSS" "$bin" geolocate "$file" --threads 2 "${@:3}" -o "$out/$1" \
         2>"$out/$1.err" >/dev/null || { cat "$out/$1.err"; exit 1; }
-    echo "$1: $(tail -1 "$out/$1.err"); $(/usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(s['traces'], 'traces,', s['hops_placed'], 'hops placed, unplaced', s['hops_unplaced'])" "$out/$1/summary.json")"
+    echo "$1: $(tail -1 "$out/$1.err"), $(du -m "$out/$1/geolocated.jsonl" | cut -f1) MB written; $(/usr/bin/python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(s['traces'], 'traces,', s['hops_placed'], 'hops placed, unplaced', s['hops_unplaced'])" "$out/$1/summary.json")"
 }
 # Alternating, ROUNDS (default 2) times each: the machine is noisy, the ratio is the result.
 for round in $(seq "${ROUNDS:-2}"); do
     run atlas "$out/atlas.jsonl"
+    run atlas-slim "$out/atlas.jsonl" --no-candidates
     run traces "$out/traces.jsonl"
+    run traces-slim "$out/traces.jsonl" --no-candidates
 done

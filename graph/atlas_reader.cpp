@@ -96,24 +96,22 @@ std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &na
     std::vector<Trace> out;
     Skipped skipped;
     size_t results = 0;
-    const std::vector<json> docs = json_documents(text, name);
-    for (const json *jp : json_records(docs)) {
-        const json &j = *jp;
+    for_each_json_record(text, name, [&](const json &j) {
         if (!j.is_object()) throw InputError(name + ": Atlas results must be objects");
-        if (j.contains("type") && json_string(j, "type") != "traceroute") continue; // ping, dns, ...
+        if (j.contains("type") && json_string(j, "type") != "traceroute") return; // ping, dns, ...
         ++results;
         const std::string dst = json_string(j, "dst_addr");
         if (json_int(j, "af").value_or(4) == 6 || looks_like_ipv6(dst)) {
             ++skipped.ipv6;
-            continue;
+            return;
         }
         if (dst.empty()) {
             ++skipped.no_dst;
-            continue;
+            return;
         }
         if (j.contains("error") || !j.contains("result") || !j["result"].is_array()) {
             ++skipped.error;
-            continue;
+            return;
         }
         auto v4 = ipv4_text(dst);
         if (!v4) throw InputError(name + ": dst_addr '" + dst + "' is not an IP address");
@@ -121,11 +119,11 @@ std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &na
         const bool timely = read_hops(j["result"], name, *v4, table);
         if (table.responding_ttls() > 0 && !timely) {
             ++skipped.late;
-            continue;
+            return;
         }
         if (table.empty()) { // every hop record an error: nothing was probed
             ++skipped.error;
-            continue;
+            return;
         }
         Trace base;
         base.dst = *v4;
@@ -133,7 +131,7 @@ std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &na
         if (const auto prb = json_int(j, "prb_id")) base.vantage_id = std::to_string(*prb);
         for (Trace &t : table.traces(base))
             out.push_back(std::move(t));
-    }
+    });
     if (results > 0 && skipped.ipv6 == results) {
         log::warn("{}: only IPv6 Atlas results ({}); pathmap graphs IPv4 only", name, results);
     } else if (skipped.total() > 0) {

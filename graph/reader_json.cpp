@@ -36,6 +36,44 @@ std::vector<json> json_documents(std::string_view text, const std::string &name)
     return docs;
 }
 
+void for_each_json_record(std::string_view text, const std::string &name, const std::function<void(const json &)> &fn)
+{
+    auto records = [&](const json &doc) {
+        if (doc.is_array())
+            for (const json &d : doc)
+                fn(d);
+        else
+            fn(doc);
+    };
+    std::string whole_error;
+    {
+        json whole;
+        bool ok = false;
+        try {
+            whole = json::parse(text);
+            ok = true;
+        } catch (const json::exception &e) {
+            whole_error = e.what();
+        }
+        if (ok) {
+            records(whole);
+            return;
+        }
+    }
+    bool any = false;
+    for_each_text_line(text, [&](std::string_view line, size_t lineno) {
+        json doc;
+        try {
+            doc = json::parse(line);
+        } catch (const json::exception &e) {
+            if (!any) throw InputError(name + ": not JSON (truncated or damaged?): " + whole_error);
+            throw InputError(name + ": line " + std::to_string(lineno) + ": not JSON: " + e.what());
+        }
+        any = true;
+        records(doc);
+    });
+}
+
 std::vector<const json *> json_records(const std::vector<json> &docs)
 {
     std::vector<const json *> items;

@@ -294,14 +294,12 @@ std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &
 {
     std::vector<Trace> out;
     ScamperRecordTally tally;
-    const std::vector<json> docs = json_documents(text, name);
-    for (const json *jp : json_records(docs)) {
-        const json &j = *jp;
-        if (!j.is_object()) continue;
+    for_each_json_record(text, name, [&](const json &j) {
+        if (!j.is_object()) return;
         const std::string type = json_string(j, "type");
-        if (type != "trace" && type != "tracelb") continue; // cycle-start/stop, ping, ...
+        if (type != "trace" && type != "tracelb") return; // cycle-start/stop, ping, ...
         const std::string dst = tally.destination(type, json_string(j, "dst"), name);
-        if (dst.empty()) continue;
+        if (dst.empty()) return;
         try {
             if (type == "trace")
                 scamper_trace_to_traces(trace_from_json(j), dst, name, out);
@@ -310,7 +308,7 @@ std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &
         } catch (const json::exception &e) {
             fail(name, "scamper " + type + ": " + e.what());
         }
-    }
+    });
     tally.log(name);
     return out;
 }

@@ -15,6 +15,7 @@
 #include "graph/geo/evidence_sources.h"
 #include "graph/geo/gazetteer.h"
 #include "graph/geo/geo_json.h"
+#include "graph/geo/geo_result_writer.h"
 #include "graph/geo/path_geolocator.h"
 #include "graph/geo/probe_locations.h"
 #include "graph/geo_input.h"
@@ -45,6 +46,7 @@ struct GeolocateOptions {
     LocationOptions location; // registry countries (evidence in the model)
     RdnsOptions rdns;         // --rdns: names for hops without one (hostname hints)
     unsigned threads = 2;
+    bool no_candidates = false; // --no-candidates: hops without their candidate lists
 };
 
 // --rdns: reverse DNS names for the answering hops that came without one.
@@ -231,6 +233,7 @@ void run_geolocate(const GeolocateOptions &o)
     // candidates, and 413,354 Atlas traces held at once took 18 GiB.
     constexpr size_t kChunk = 8192;
     std::vector<geo::GeoResult> results;
+    std::string line_buf; // a chunk's lines, one write each
     const unsigned nthreads =
         std::max(1u, std::min<unsigned>(o.threads, static_cast<unsigned>(std::min(traces.size(), kChunk))));
     for (size_t first = 0; first < traces.size(); first += kChunk) {
@@ -244,14 +247,14 @@ void run_geolocate(const GeolocateOptions &o)
                         results[i] = locator.locate(traces[first + i]);
                 });
         }
+        line_buf.clear();
         for (size_t i = 0; i < n; ++i) {
             const geo::GeoResult &r = results[i];
-            nlohmann::json j = geo::to_json(r);
-            if (!traces[first + i].vantage_id.empty()) j["vantage_id"] = traces[first + i].vantage_id;
-            out << j.dump() << '\n';
+            geo::append_result_line(line_buf, r, traces[first + i].vantage_id, !o.no_candidates);
             flagged += !r.flagged_segments.empty();
             counts.add(r);
         }
+        out.write(line_buf.data(), static_cast<std::streamsize>(line_buf.size()));
     }
     const size_t decoded = traces.size();
     out.flush();
@@ -315,6 +318,9 @@ void add_geolocate_command(CLI::App &app)
     add_location_options(*cmd, opts->location,
                          "each public hop; its registry country is evidence (a city outside it is penalised, not "
                          "excluded)");
+    cmd->add_flag("--no-candidates", opts->no_candidates,
+                  "Leave each hop's candidate list out of geolocated.jsonl (its city, sources, posterior and reason "
+                  "stay): the lists are most of the file, 8 KB per trace on RIPE Atlas results");
     cmd->add_option("--threads", opts->threads, "Decoding threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
