@@ -17,9 +17,13 @@ def load_traces(outdir):
 
 
 def truth_target(truth, dst):
+    # Networks parsed once per truth file: an --all-hosts sweep asks 65,536 times.
+    nets = truth.get("_nets")
+    if nets is None:
+        nets = truth["_nets"] = [(ipaddress.ip_network(t["prefix"]), t) for t in truth["targets"]]
     a = ipaddress.ip_address(dst)
-    for t in truth["targets"]:
-        if a in ipaddress.ip_network(t["prefix"]):
+    for n, t in nets:
+        if a in n:
             return t
     return None
 
@@ -34,8 +38,9 @@ def discovery(truth_path, outdir):
     traces = load_traces(outdir)
     summary = json.load(open(outdir + "/summary.json"))
     want_if, want_links = set(), set()
+    traced = {id(truth_target(truth, tr["dst"])) for tr in traces}
     for t in truth["targets"]:
-        if not any(truth_target(truth, tr["dst"]) is t for tr in traces):
+        if id(t) not in traced:
             continue
         for path in t["paths"]:
             want_if.update(a for a in path if a)
