@@ -11,52 +11,25 @@ namespace pathmap::graph
 
 using nlohmann::json;
 
-std::vector<json> json_documents(std::string_view text, const std::string &name)
+namespace
 {
-    std::vector<json> docs;
-    std::string whole_error;
-    // json::exception, not just parse_error: a number too large for a double
-    // ("1e999") is out_of_range, and must be reported as bad input too.
-    try {
-        docs.push_back(json::parse(text));
-        return docs;
-    } catch (const json::exception &e) {
-        whole_error = e.what();
-    }
-    for_each_text_line(text, [&](std::string_view line, size_t lineno) {
-        try {
-            docs.push_back(json::parse(line));
-        } catch (const json::exception &e) {
-            // A pretty-printed document fails on its first line: report the
-            // whole-document error, which says where it really broke.
-            if (docs.empty()) throw InputError(name + ": not JSON (truncated or damaged?): " + whole_error);
-            throw InputError(name + ": line " + std::to_string(lineno) + ": not JSON: " + e.what());
-        }
-    });
-    return docs;
-}
 
-void for_each_json_record(std::string_view text, const std::string &name, const std::function<void(const json &)> &fn)
+// Each document in turn: the whole text as one, else one per non-blank line.
+template <class Fn>
+void for_each_json_document(std::string_view text, const std::string &name, Fn &&fn)
 {
-    auto records = [&](const json &doc) {
-        if (doc.is_array())
-            for (const json &d : doc)
-                fn(d);
-        else
-            fn(doc);
-    };
     std::string whole_error;
     {
         json whole;
-        bool ok = false;
+        // json::exception, not just parse_error: a number too large for a double
+        // ("1e999") is out_of_range, and must be reported as bad input too.
         try {
             whole = json::parse(text);
-            ok = true;
         } catch (const json::exception &e) {
             whole_error = e.what();
         }
-        if (ok) {
-            records(whole);
+        if (whole_error.empty()) {
+            fn(std::move(whole));
             return;
         }
     }
@@ -66,25 +39,34 @@ void for_each_json_record(std::string_view text, const std::string &name, const 
         try {
             doc = json::parse(line);
         } catch (const json::exception &e) {
+            // A pretty-printed document fails on its first line: report the
+            // whole-document error, which says where it really broke.
             if (!any) throw InputError(name + ": not JSON (truncated or damaged?): " + whole_error);
             throw InputError(name + ": line " + std::to_string(lineno) + ": not JSON: " + e.what());
         }
         any = true;
-        records(doc);
+        fn(std::move(doc));
     });
 }
 
-std::vector<const json *> json_records(const std::vector<json> &docs)
+} // namespace
+
+std::vector<json> json_documents(std::string_view text, const std::string &name)
 {
-    std::vector<const json *> items;
-    for (const json &doc : docs) {
+    std::vector<json> docs;
+    for_each_json_document(text, name, [&](json &&doc) { docs.push_back(std::move(doc)); });
+    return docs;
+}
+
+void for_each_json_record(std::string_view text, const std::string &name, const std::function<void(const json &)> &fn)
+{
+    for_each_json_document(text, name, [&](json &&doc) {
         if (doc.is_array())
             for (const json &d : doc)
-                items.push_back(&d);
+                fn(d);
         else
-            items.push_back(&doc);
-    }
-    return items;
+            fn(doc);
+    });
 }
 
 std::optional<double> json_double(const json &j, const char *key)

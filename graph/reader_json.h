@@ -18,11 +18,10 @@ namespace pathmap::graph
 // InputError "name: line N: not JSON: ..." (or "name: not JSON: ..." for a
 // single-line file), so a truncated file is one clear line.
 std::vector<nlohmann::json> json_documents(std::string_view text, const std::string &name);
-// The records of every document: an array's elements, or the document itself.
-std::vector<const nlohmann::json *> json_records(const std::vector<nlohmann::json> &docs);
-// The same records handed to fn one document at a time, each freed before
-// the next line is parsed: a 413,354-line Atlas file held as DOMs took GiBs.
-// Errors as json_documents.
+// The records of every document (an array's elements, or the document
+// itself) handed to fn one document at a time, each freed before the next
+// line is parsed: a 413,354-line Atlas file held as DOMs took GiBs. Errors
+// as json_documents.
 void for_each_json_record(std::string_view text, const std::string &name,
                           const std::function<void(const nlohmann::json &)> &fn);
 

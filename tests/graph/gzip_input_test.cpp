@@ -12,6 +12,7 @@
 
 #include "graph/gzip_input.h"
 #include "graph/input_formats.h"
+#include "tests/graph/realdata_dir.h"
 
 using namespace pathmap;
 using namespace pathmap::graph;
@@ -19,11 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path corpus_dir()
-{
-    if (const char *env = std::getenv("PATHMAP_REALDATA")) return env;
-    return fs::path(PATHMAP_SOURCE_DIR) / ".." / "shared" / "realdata";
-}
+fs::path corpus_dir() { return test::realdata_dir(); }
 
 std::string slurp(const fs::path &p)
 {

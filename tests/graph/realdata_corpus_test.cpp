@@ -21,6 +21,7 @@
 #include "graph/input_formats.h"
 #include "graph/topology_builder.h"
 #include "pathmap/ipv4.h"
+#include "tests/graph/realdata_dir.h"
 #include "tests/graph/sc_warts2json.h"
 
 using namespace pathmap;
@@ -32,11 +33,7 @@ namespace
 {
 
 // PATHMAP_REALDATA overrides; else the corpus sits beside the repository.
-fs::path corpus_dir()
-{
-    if (const char *env = std::getenv("PATHMAP_REALDATA")) return env;
-    return fs::path(PATHMAP_SOURCE_DIR) / ".." / "shared" / "realdata";
-}
+fs::path corpus_dir() { return test::realdata_dir(); }
 
 const char *const kFolders[] = {"atlas", "mtr", "scamper", "scamper/warts", "traceroute"};
 

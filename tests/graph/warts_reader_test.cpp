@@ -17,6 +17,7 @@
 #include "graph/input_formats.h"
 #include "graph/warts_format.h"
 #include "pathmap/log.h"
+#include "tests/graph/realdata_dir.h"
 #include "tests/graph/sc_warts2json.h"
 
 using namespace pathmap;
@@ -26,11 +27,7 @@ namespace fs = std::filesystem;
 namespace
 {
 
-fs::path warts_dir()
-{
-    const char *env = std::getenv("PATHMAP_REALDATA");
-    return (env ? fs::path(env) : fs::path(PATHMAP_SOURCE_DIR) / ".." / "shared" / "realdata") / "scamper" / "warts";
-}
+fs::path warts_dir() { return test::realdata_dir() / "scamper" / "warts"; }
 
 std::vector<fs::path> warts_files()
 {

@@ -4,18 +4,6 @@
 #include "userspace/engine/sched/permutation.h"
 
 namespace pathmap::sched {
-namespace {
-
-uint64_t mix(uint64_t x) noexcept
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-} // namespace
-
 Permutation::Permutation(uint64_t n, uint64_t seed) noexcept : n_(n)
 {
     unsigned bits = 2;
@@ -23,7 +11,7 @@ Permutation::Permutation(uint64_t n, uint64_t seed) noexcept : n_(n)
     half_bits_ = bits / 2;
     half_mask_ = (uint64_t{1} << half_bits_) - 1;
     uint64_t k = seed;
-    for (auto &key : keys_) key = k = mix(k + 0x632be59bd9b4e019ull);
+    for (auto &key : keys_) key = k = mix64(k + 0x632be59bd9b4e019ull);
 }
 
 uint64_t Permutation::encrypt(uint64_t x) const noexcept
@@ -31,7 +19,7 @@ uint64_t Permutation::encrypt(uint64_t x) const noexcept
     uint64_t l = x >> half_bits_, r = x & half_mask_;
     for (uint64_t key : keys_) {
         const uint64_t nl = r;
-        r = l ^ (mix(r ^ key) & half_mask_);
+        r = l ^ (mix64(r ^ key) & half_mask_);
         l = nl;
     }
     return (l << half_bits_) | r;

@@ -9,6 +9,16 @@
 
 namespace pathmap::sched {
 
+// splitmix64's finaliser: the Feistel round function, and whatever else in
+// the scheduler needs a sample that does not follow address order.
+inline uint64_t mix64(uint64_t x) noexcept
+{
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
 class Permutation {
 public:
     Permutation(uint64_t n, uint64_t seed) noexcept;

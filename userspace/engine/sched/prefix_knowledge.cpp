@@ -9,15 +9,6 @@
 namespace pathmap::sched {
 namespace {
 
-uint64_t mix(uint64_t x) noexcept
-{
-    // splitmix64's finaliser: the sample must not follow address order.
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 // What one scout's trace showed.
 struct Outcome {
     bool reached = false;
@@ -75,7 +66,7 @@ PrefixKnowledge::PrefixKnowledge(std::span<const uint32_t> targets, const Prefix
             ++n;
             role_[t] = kScout;
             ++num_scouts_;
-        } else if (cfg_.sample_every && mix(cfg_.seed ^ targets[t]) % cfg_.sample_every == 0) {
+        } else if (cfg_.sample_every && mix64(cfg_.seed ^ targets[t]) % cfg_.sample_every == 0) {
             role_[t] = kSampled;
         }
     }
