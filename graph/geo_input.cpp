@@ -2,9 +2,11 @@
 #include "graph/geo_input.h"
 
 #include <fstream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "graph/file_text.h"
 #include "graph/geo/geo_json.h"
 
 namespace pathmap::graph {
@@ -44,14 +46,26 @@ std::vector<geo::GeoTrace> read_annotated_lines(std::istream &in)
 namespace {
 
 // The first non-blank line, as JSON, is an annotated trace.
-bool starts_annotated(std::istream &in)
+bool starts_annotated(std::string_view text)
 {
-    std::string line;
-    while (std::getline(in, line)) {
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
         const json j = json::parse(line, nullptr, false);
         return !j.is_discarded() && geo::is_annotated_trace(j);
     }
+    return false;
+}
+
+bool starts_annotated(std::istream &in)
+{
+    std::string line;
+    while (std::getline(in, line))
+        if (line.find_first_not_of(" \t\r") != std::string::npos) return starts_annotated(std::string_view(line));
     return false;
 }
 
@@ -75,6 +89,69 @@ std::vector<geo::GeoTrace> read_geo_traces(const std::filesystem::path &file, In
     std::vector<geo::GeoTrace> out;
     for (const Trace &t : read_traces_file(file, f)) out.push_back(geo::geo_trace_from(t));
     return out;
+}
+
+namespace {
+
+// The traces as GeoTraces, converted on two threads (a tenth of the reading time of Atlas lines).
+std::vector<geo::GeoTrace> to_geo_traces(std::vector<Trace> &&ts)
+{
+    std::vector<geo::GeoTrace> out(ts.size());
+    auto convert = [&](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i) {
+            out[i] = geo::geo_trace_from(ts[i]);
+            ts[i] = Trace();
+        }
+    };
+    if (ts.size() < 1024) {
+        convert(0, ts.size());
+    } else {
+        std::jthread half(convert, 0, ts.size() / 2);
+        convert(ts.size() / 2, ts.size());
+    }
+    return out;
+}
+
+void hand_on_in_chunks(std::vector<geo::GeoTrace> &&all, size_t chunk,
+                       const std::function<void(std::vector<geo::GeoTrace> &&)> &fn)
+{
+    chunk = std::max<size_t>(1, chunk);
+    for (size_t first = 0; first < all.size(); first += chunk) {
+        const size_t n = std::min(chunk, all.size() - first);
+        if (first == 0 && n == all.size()) {
+            fn(std::move(all));
+            return;
+        }
+        std::vector<geo::GeoTrace> part(std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(first)),
+                                        std::make_move_iterator(all.begin() + static_cast<std::ptrdiff_t>(first + n)));
+        fn(std::move(part));
+    }
+}
+
+} // namespace
+
+void read_geo_traces_in_chunks(const std::filesystem::path &file, InputFormat f, size_t chunk,
+                               const std::function<void(std::vector<geo::GeoTrace> &&)> &fn)
+{
+    if (f == InputFormat::auto_detect || f == InputFormat::atlas) {
+        const FileText text = FileText::open(file);
+        InputFormat detected = f;
+        if (f == InputFormat::auto_detect) {
+            try {
+                detected = starts_annotated(text.text()) ? InputFormat::auto_detect : detect_input_format(text.text());
+            } catch (const InputError &) {
+                detected = InputFormat::auto_detect; // read_geo_traces says why
+            }
+        }
+        if (detected == InputFormat::atlas) {
+            // About `chunk` results' worth of lines a round (an Atlas result is ~2.8 KB).
+            read_atlas_json_in_rounds(text.text(), file.string(), chunk * 2800, [&](std::vector<Trace> &&ts) {
+                hand_on_in_chunks(to_geo_traces(std::move(ts)), chunk, fn);
+            });
+            return;
+        }
+    }
+    hand_on_in_chunks(read_geo_traces(file, f), chunk, fn);
 }
 
 } // namespace pathmap::graph

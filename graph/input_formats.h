@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -38,6 +39,12 @@ std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &
 // same Traces as parse_scamper_json on sc_warts2json's output of the file.
 std::vector<Trace> parse_warts(std::string_view bytes, const std::string &name);
 std::vector<Trace> parse_atlas_json(std::string_view text, const std::string &name);
+// parse_atlas_json a round at a time, for files too large to hold as Traces
+// (pathmap geolocate on the PCS paper's 413,354 results): fn gets the traces
+// of about round_bytes of JSON lines at a time, in file order (0: all at
+// once). The one summary line of skipped results comes at the end.
+void read_atlas_json_in_rounds(std::string_view text, const std::string &name, size_t round_bytes,
+                               const std::function<void(std::vector<Trace> &&)> &fn);
 std::vector<Trace> parse_mtr_json(std::string_view text, const std::string &name);
 // Traceroute text of any variant; tracepath output goes to parse_tracepath_text.
 std::vector<Trace> parse_traceroute_text(std::string_view text, const std::string &name);

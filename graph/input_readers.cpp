@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/gzip_input.h"
+#include "graph/file_text.h"
 #include "graph/input_formats.h"
 #include "graph/reader_text.h"
 #include "graph/topology_builder.h"
@@ -129,37 +129,16 @@ std::vector<Trace> parse_traces(std::string_view text, InputFormat f, const std:
     fail(name, "no format");
 }
 
-namespace {
-// The whole file in one read (copying through istreambuf_iterator took a
-// third of the ingest time of a large traces.jsonl), inflated when gzipped.
-std::string read_whole_file(const std::filesystem::path &file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw InputError("cannot open " + file.string());
-    std::string text;
-    in.seekg(0, std::ios::end);
-    std::streamoff size = in.tellg();
-    in.seekg(0, std::ios::beg);
-    if (size > 0) { // a regular file; pipes and the like report no size
-        text.resize(static_cast<size_t>(size));
-        in.read(text.data(), size);
-        text.resize(static_cast<size_t>(in.gcount()));
-    }
-    in.clear();
-    text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()); // anything past the size
-    if (is_gzip(text)) return gunzip(text, file.string());
-    return text;
-}
-} // namespace
-
 std::vector<Trace> read_traces_file(const std::filesystem::path &file, InputFormat f)
 {
-    return parse_traces(read_whole_file(file), f, file.string());
+    const FileText text = FileText::open(file);
+    return parse_traces(text.text(), f, file.string());
 }
 
 size_t ingest_traces_file(const std::filesystem::path &file, InputFormat f, TopologyBuilder &builder)
 {
-    std::string text = read_whole_file(file);
+    const FileText file_text = FileText::open(file);
+    const std::string_view text = file_text.text();
     std::string name = file.string();
     if (f == InputFormat::auto_detect) {
         try {

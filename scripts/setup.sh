@@ -9,6 +9,8 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   clang libclang-rt-dev llvm libbpf-dev bpftool libxdp-dev libelf-dev zlib1g-dev linux-libc-dev
   libboost-graph-dev nlohmann-json3-dev libfmt-dev libcli11-dev
+  # RIPE Atlas JSON lines at 600 MB/s (graph/simd_json.h)
+  libsimdjson-dev
   # reverse DNS (asynchronous PTR lookups); offline AS and country (libloc, its
   # database, and its `location` CLI the tests compare against)
   libc-ares-dev libloc-dev libloc-database location

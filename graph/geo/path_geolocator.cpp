@@ -109,6 +109,16 @@ void PlacementCounts::add(const GeoResult &r)
     }
 }
 
+void PlacementCounts::merge(const PlacementCounts &o)
+{
+    placed += o.placed;
+    silent += o.silent;
+    no_rtt += o.no_rtt;
+    no_evidence += o.no_evidence;
+    infeasible += o.infeasible;
+    country_level += o.country_level;
+}
+
 GeoResult PathGeolocator::locate(const GeoTrace &trace) const
 {
     const ModelParams &p = ctx_.params;

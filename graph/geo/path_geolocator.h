@@ -102,6 +102,7 @@ struct PlacementCounts {
     size_t placed = 0, silent = 0, no_rtt = 0, no_evidence = 0, infeasible = 0;
     size_t country_level = 0; // of the placed: the city stands for a country
     void add(const struct GeoResult &r);
+    void merge(const PlacementCounts &o);
 };
 
 // A decoded transition the RTTs say is implausible.
