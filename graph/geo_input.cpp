@@ -1,7 +1,10 @@
 // read_geo_traces: annotated lines, or any graph input format.
 #include "graph/geo_input.h"
 
+#include <algorithm>
+#include <exception>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -128,12 +131,57 @@ void hand_on_in_chunks(std::vector<geo::GeoTrace> &&all, size_t chunk,
     }
 }
 
+// traces.jsonl `chunk` lines at a time, each chunk's two halves parsed and
+// converted on two threads.
+void read_pathmap_lines_in_chunks(std::string_view text, const std::string &name, size_t chunk,
+                                  const std::function<void(std::vector<geo::GeoTrace> &&)> &fn)
+{
+    size_t start = 0, lineno = 1;
+    // The next `lines` lines from start: their text, and where they end.
+    auto take = [&](size_t lines) {
+        size_t end = start;
+        for (size_t i = 0; i < lines && end < text.size(); ++i) {
+            const size_t nl = text.find('\n', end);
+            end = nl == std::string_view::npos ? text.size() : nl + 1;
+        }
+        return end;
+    };
+    while (start < text.size()) {
+        const size_t mid = take(chunk / 2);
+        const size_t first_line_b = lineno + static_cast<size_t>(std::count(text.begin() + start, text.begin() + mid, '\n'));
+        const size_t saved = start;
+        start = mid;
+        const size_t end = take(chunk - chunk / 2);
+        start = saved;
+        const std::string_view a = text.substr(start, mid - start), b = text.substr(mid, end - mid);
+        std::vector<geo::GeoTrace> ga, gb;
+        std::exception_ptr error_b;
+        {
+            std::jthread second([&] {
+                try {
+                    for (const Trace &t : parse_pathmap_jsonl(b, name, first_line_b))
+                        gb.push_back(geo::geo_trace_from(t));
+                } catch (...) {
+                    error_b = std::current_exception();
+                }
+            });
+            for (const Trace &t : parse_pathmap_jsonl(a, name, lineno))
+                ga.push_back(geo::geo_trace_from(t));
+        }
+        if (error_b) std::rethrow_exception(error_b);
+        std::move(gb.begin(), gb.end(), std::back_inserter(ga));
+        lineno = first_line_b + static_cast<size_t>(std::count(b.begin(), b.end(), '\n'));
+        start = end;
+        if (!ga.empty()) fn(std::move(ga));
+    }
+}
+
 } // namespace
 
 void read_geo_traces_in_chunks(const std::filesystem::path &file, InputFormat f, size_t chunk,
                                const std::function<void(std::vector<geo::GeoTrace> &&)> &fn)
 {
-    if (f == InputFormat::auto_detect || f == InputFormat::atlas) {
+    if (f == InputFormat::auto_detect || f == InputFormat::atlas || f == InputFormat::pathmap) {
         const FileText text = FileText::open(file);
         InputFormat detected = f;
         if (f == InputFormat::auto_detect) {
@@ -142,6 +190,10 @@ void read_geo_traces_in_chunks(const std::filesystem::path &file, InputFormat f,
             } catch (const InputError &) {
                 detected = InputFormat::auto_detect; // read_geo_traces says why
             }
+        }
+        if (detected == InputFormat::pathmap) {
+            read_pathmap_lines_in_chunks(text.text(), file.string(), chunk, fn);
+            return;
         }
         if (detected == InputFormat::atlas) {
             // About `chunk` results' worth of lines a round (an Atlas result is ~2.8 KB).

@@ -99,11 +99,11 @@ InputFormat detect_input_format(std::string_view head)
                      "or traceroute output); pass --format");
 }
 
-std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name)
+std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name, size_t first_lineno)
 {
     std::vector<Trace> out;
     for_each_text_line(text, [&](std::string_view line, size_t lineno) {
-        parse_pathmap_line(line, lineno, name, out.emplace_back());
+        parse_pathmap_line(line, first_lineno + lineno - 1, name, out.emplace_back());
     });
     return out;
 }

@@ -87,4 +87,35 @@ expect_fail geolocate "$work/cases.jsonl" -o "$work/out3" --geodb "$work/bad.csv
 echo "CH,SG" > "$work/badpriors.csv"
 expect_fail geolocate "$work/cases.jsonl" -o "$work/out3" --priors "$work/badpriors.csv"
 PATHMAP_GAZETTEER=/nonexistent expect_fail geolocate "$work/cases.jsonl" -o "$work/out3"
+# A line broken after whole chunks were decoded (traces.jsonl and RIPE Atlas
+# lines are read as they are decoded): the error names the file's own line,
+# and no partial geolocated.jsonl is left to pass for the whole.
+$py - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+with open(w + "/long.jsonl", "w") as f:
+    for i in range(20000):
+        f.write(json.dumps({"dst": f"198.51.100.{i % 250 + 1}", "reached": True,
+                            "hops": [{"ttl": 1, "addr": "192.0.2.1", "rtt_ms": 1.0},
+                                     {"ttl": 2, "addr": f"198.51.100.{i % 250 + 1}", "rtt_ms": 2.0}]}) + "\n")
+    f.write('{"dst": "198.51.100.1", "hops": [{"ttl": 1,\n')
+atlas = {"type": "traceroute", "dst_addr": "198.51.100.7", "prb_id": 1, "pad": "x" * 600,
+         "result": [{"hop": 1, "result": [{"from": "192.0.2.1", "rtt": 1.0}]},
+                    {"hop": 2, "result": [{"from": "198.51.100.7", "rtt": 2.0}]}]}
+with open(w + "/long-atlas.jsonl", "w") as f:
+    for i in range(40000):  # ~30 MB: read in rounds on two threads
+        f.write(json.dumps(atlas) + "\n")
+        if i == 33333:
+            f.write(json.dumps(atlas)[:-1] + "\n")  # line 33335 lacks its closing brace
+PY
+expect_fail geolocate "$work/long.jsonl" -o "$work/out4"
+grep -q "long.jsonl: line 20001:" "$work/stderr" || { echo "FAIL: the error does not name line 20001"; exit 1; }
+[ ! -e "$work/out4/geolocated.jsonl" ] || { echo "FAIL: a partial geolocated.jsonl was left"; exit 1; }
+expect_fail geolocate "$work/long-atlas.jsonl" -o "$work/out5"
+grep -q "long-atlas.jsonl: line 33335: not JSON" "$work/stderr" || { echo "FAIL: the error does not name line 33335"; exit 1; }
+[ ! -e "$work/out5/geolocated.jsonl" ] || { echo "FAIL: a partial geolocated.jsonl was left"; exit 1; }
+head -n 30000 "$work/long-atlas.jsonl" > "$work/atlas-ok.jsonl"
+"$PATHMAP_BIN" geolocate "$work/atlas-ok.jsonl" -o "$work/out6" 2>/dev/null
+[ "$(wc -l < "$work/out6/geolocated.jsonl")" -eq 30000 ] || { echo "FAIL: 30000 Atlas results did not give 30000 paths"; exit 1; }
+echo "long inputs ok: broken lines named, no partial output, 30000 of 30000 Atlas results decoded"
 echo "geo_cli_test: all checks passed"

@@ -201,9 +201,16 @@ class ChunkDecoder
         : locator_(locator), candidates_(candidates), work_(std::max(1u, threads)), writing_(work_.size())
     {
     }
+    // Unfinished (the input broke off): no partial geolocated.jsonl is left
+    // to be taken for the whole.
     ~ChunkDecoder()
     {
         if (writer_.valid()) writer_.wait();
+        if (!finished_ && out_.is_open()) {
+            out_.close();
+            std::error_code ec;
+            std::filesystem::remove(path_, ec);
+        }
     }
 
     void open(const std::string &path)
@@ -247,6 +254,7 @@ class ChunkDecoder
         wait_for_writer();
         out_.flush();
         if (!out_) throw std::runtime_error("write to " + path_ + " failed");
+        finished_ = true;
     }
 
     size_t decoded() const { return decoded_; }
@@ -284,6 +292,7 @@ class ChunkDecoder
     std::ofstream out_;
     std::string path_;
     size_t decoded_ = 0;
+    bool finished_ = false;
 };
 
 // "Zurich", "Zurich,CH" or "47.37,8.55".
