@@ -55,8 +55,9 @@ JsonTextParts split_json_text(std::string_view text, unsigned threads, size_t pa
         lines = parse_padded(parser, text.substr(first, eol - first), buf, v) == simdjson::SUCCESS;
     }
     out.lines = lines;
+    out.whole = text;
     if (!lines) {
-        out.parts.push_back({text, 1});
+        out.parts.push_back(text);
         return out;
     }
     // Parts of about part_bytes, cut after a newline; small texts stay one part.
@@ -64,16 +65,14 @@ JsonTextParts split_json_text(std::string_view text, unsigned threads, size_t pa
     threads = std::max(1u, threads);
     const size_t want = std::max(kMinPart, part_bytes ? part_bytes : text.size() / threads);
     const size_t n = std::max<size_t>(1, text.size() / want);
-    size_t begin = 0, lineno = 1;
+    size_t begin = 0;
     for (size_t i = 0; i < n && begin < text.size(); ++i) {
         size_t end = text.size();
         if (i + 1 < n) {
             end = text.find('\n', std::max(begin, text.size() / n * (i + 1)));
             end = end == std::string_view::npos ? text.size() : end + 1;
         }
-        const std::string_view part = text.substr(begin, end - begin);
-        out.parts.push_back({part, lineno});
-        lineno += static_cast<size_t>(std::count(part.begin(), part.end(), '\n'));
+        out.parts.push_back(text.substr(begin, end - begin));
         begin = end;
     }
     return out;
@@ -82,20 +81,24 @@ JsonTextParts split_json_text(std::string_view text, unsigned threads, size_t pa
 void for_each_record_in_part(const JsonTextParts &parts, size_t part, const std::string &name,
                              const std::function<void(JsonValue)> &fn)
 {
-    const JsonTextParts::Part &p = parts.parts.at(part);
+    const std::string_view p = parts.parts.at(part);
     simdjson::dom::parser parser;
     std::vector<char> buf;
     JsonValue doc;
     if (!parts.lines) {
-        if (const auto err = parse_padded(parser, p.text, buf, doc))
+        if (const auto err = parse_padded(parser, p, buf, doc))
             throw InputError(name + ": not JSON (truncated or damaged?): " + simdjson::error_message(err));
         each_record(doc, fn);
         return;
     }
-    for_each_text_line(p.text, [&](std::string_view line, size_t lineno) {
-        if (const auto err = parse_padded(parser, line, buf, doc))
-            throw InputError(name + ": line " + std::to_string(p.first_lineno + lineno - 1) +
-                             ": not JSON: " + simdjson::error_message(err));
+    for_each_text_line(p, [&](std::string_view line, size_t lineno) {
+        if (const auto err = parse_padded(parser, line, buf, doc)) {
+            // The file's own line: the lines before this part, counted only now.
+            const std::string_view before = parts.whole.substr(0, static_cast<size_t>(p.data() - parts.whole.data()));
+            const size_t first = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+            throw InputError(name + ": line " + std::to_string(first + lineno - 1) + ": not JSON: " +
+                             simdjson::error_message(err));
+        }
         each_record(doc, fn);
     });
 }

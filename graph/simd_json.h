@@ -29,11 +29,8 @@ using JsonValue = simdjson::dom::element;
 // parsed by different threads.
 struct JsonTextParts {
     bool lines = false; // one document per line (else the text is one document)
-    struct Part {
-        std::string_view text;
-        size_t first_lineno; // the line number of text's first line
-    };
-    std::vector<Part> parts;
+    std::string_view whole;  // the text the parts are of
+    std::vector<std::string_view> parts;
 };
 
 // Splits text into parts of whole lines when it is JSON lines, else one

@@ -73,8 +73,8 @@ TEST(SimdJson, LargeLinesAreReadInPartsInOrder)
     const JsonTextParts parts = split_json_text(text, 2);
     ASSERT_TRUE(parts.lines);
     ASSERT_EQ(parts.parts.size(), 2u);
-    EXPECT_EQ(parts.parts[0].text.back(), '\n'); // cut after a whole line
-    EXPECT_EQ(parts.parts[0].text.size() + parts.parts[1].text.size(), text.size());
+    EXPECT_EQ(parts.parts[0].back(), '\n'); // cut after a whole line
+    EXPECT_EQ(parts.parts[0].size() + parts.parts[1].size(), text.size());
     const auto by_part = ns_by_part(text, 2);
     ASSERT_EQ(by_part.size(), 2u);
     EXPECT_FALSE(by_part[0].empty());
