@@ -1,6 +1,7 @@
 // Region vertices from the geolocation library (graph/geo).
 #include "graph/geo_regions.h"
 
+#include <cmath>
 #include <map>
 
 #include "graph/geo/gazetteer.h"
@@ -28,7 +29,8 @@ GeoRegionsSummary add_geo_regions(TopologyBuilder &b)
             Hop hop;
             hop.ttl = h.ttl;
             hop.addr = format_ipv4(b.hop_address(rec, h));
-            hop.rtt_ms = h.rtt_ms;
+            hop.rtt_known = !std::isnan(h.rtt_ms);
+            hop.rtt_ms = hop.rtt_known ? h.rtt_ms : 0.0;
             if (!vi.rdns.empty()) hop.rdns = vi.rdns;
             if (!vi.country.empty()) hop.country = vi.country; // registry evidence (annotate_topology)
             t.hops.push_back(std::move(hop));

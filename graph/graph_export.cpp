@@ -160,7 +160,7 @@ void write_graphml(const TopologyGraph &g, std::ostream &out, const GraphLayout 
             data("min_ttl", std::to_string(vi.min_ttl));
             data("max_ttl", std::to_string(vi.max_ttl));
         }
-        if (vi.kind == VertexKind::interface) data("rtt_min_ms", num(vi.rtt_min_ms));
+        if (vi.kind == VertexKind::interface && vi.rtt_samples) data("rtt_min_ms", num(vi.rtt_min_ms));
         if (const PrefixStats *ps = vi.kind == VertexKind::prefix ? g.prefix_stats(v) : nullptr) {
             data("hosts_probed", std::to_string(ps->hosts_probed));
             data("hosts_reached", std::to_string(ps->hosts_reached));
@@ -333,7 +333,7 @@ std::string profile_json_line(const TraceProfile &p, const Annotation &a)
         json jh = {{"index", h.index},
                    {"ip", h.ip.empty() ? json(nullptr) : json(h.ip)},
                    {"hostname", h.hostname.empty() ? json(nullptr) : json(h.hostname)},
-                   {"rtt_ms", h.responded ? json(h.rtt_ms) : json(nullptr)},
+                   {"rtt_ms", h.responded && !std::isnan(h.rtt_ms) ? json(h.rtt_ms) : json(nullptr)},
                    {"role", hop_role_name(h.role)},
                    {"layer", h.layer},
                    {"scope", scope_name(h.scope)},

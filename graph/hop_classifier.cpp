@@ -290,9 +290,14 @@ TraceProfile HopClassifier::classify(size_t path_index) const
         const VertexInfo &vi = g.vertex(hp.vertex);
         double stability = 0.75, consistency = 0.75;
         if (vi.times_seen >= 2) {
-            double mean = vi.rtt_sum_ms / vi.times_seen;
-            double var = std::max(0.0, vi.rtt_sumsq_ms / vi.times_seen - mean * mean);
-            double cv = mean > 0 ? std::sqrt(var) / mean : 0.0;
+            // Over the measured RTTs only (an unmeasured one is no 0 ms
+            // sample); fewer than two show no variation.
+            double cv = 0.0;
+            if (vi.rtt_samples >= 2) {
+                double mean = vi.rtt_sum_ms / vi.rtt_samples;
+                double var = std::max(0.0, vi.rtt_sumsq_ms / vi.rtt_samples - mean * mean);
+                cv = mean > 0 ? std::sqrt(var) / mean : 0.0;
+            }
             stability = 1.0 / (1.0 + cv);
             consistency = 1.0 / (1.0 + (vi.max_ttl - vi.min_ttl));
         }
@@ -309,7 +314,7 @@ TraceProfile HopClassifier::classify(size_t path_index) const
     for (int i : p.resp) {
         HopProfile &hp = out.hops[i];
         bool spike = std::find(hp.tags.begin(), hp.tags.end(), "rtt_spike") != hp.tags.end();
-        bool usable = rs.role(hp.role).usable_for_distance && !spike &&
+        bool usable = rs.role(hp.role).usable_for_distance && !spike && !std::isnan(hp.rtt_ms) &&
                       (last_rtt < 0 || hp.rtt_ms + rs.thresholds.rtt_inversion_tolerance_ms >= last_rtt);
         if (!usable) continue;
         hp.usable_for_distance = true;

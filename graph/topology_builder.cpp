@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "graph/detail/edge_snapshot.h"
@@ -138,7 +139,8 @@ void TopologyBuilder::add(const Trace &t)
     scratch_named_.clear();
     bool any_named = false;
     for (const Hop &h : t.hops) {
-        Reply r{.ttl = h.ttl, .rtt_ms = static_cast<float>(h.rtt_ms),
+        Reply r{.ttl = h.ttl,
+                .rtt_ms = h.rtt_known ? static_cast<float>(h.rtt_ms) : std::numeric_limits<float>::quiet_NaN(),
                 .reply_ttl = static_cast<uint8_t>(std::clamp(h.reply_ttl, 0, 255)),
                 .quoted_ttl = tunnel_quoted_ttl(h.icmp_type, h.quoted_ttl), .mpls = !h.mpls_labels.empty(),
                 .distance = unreachable_distance(h.icmp_type, h.ttl, h.quoted_ttl)};
@@ -259,7 +261,7 @@ void TopologyBuilder::add_path_impl(VertexId vantage, uint32_t dst, uint16_t flo
                 pending_starts_.push_back({v, gap, vantage}); // never probed below: finish() decides
             else
                 link(prev_vertex, v, folded ? EdgeKind::reaches : EdgeKind::link, prev_vertex_ttl, gap, r.rtt_ms - prev_rtt,
-                     prev_answered);
+                     prev_answered && !std::isnan(r.rtt_ms) && !std::isnan(prev_rtt));
             if (is_dst && gap == 0 && prev_vertex != vantage && r.reply_ttl)
                 direct_destinations_.insert(uint64_t{prev_vertex} << 8 | r.reply_ttl);
         }
@@ -271,13 +273,16 @@ void TopologyBuilder::add_path_impl(VertexId vantage, uint32_t dst, uint16_t flo
             vi.max_ttl = std::max(vi.max_ttl, place);
             count_host(dst, true, r.rtt_ms);
         } else {
-            double rtt = r.rtt_ms;
+            const double rtt = r.rtt_ms;
             if (vi.times_seen == 0 && !by_name) vi.label = format_ipv4(r.addr);
-            if (vi.times_seen == 0 || rtt < vi.rtt_min_ms) vi.rtt_min_ms = rtt;
             ++vi.times_seen;
             ++vi.traces;
-            vi.rtt_sum_ms += rtt;
-            vi.rtt_sumsq_ms += rtt * rtt;
+            if (!std::isnan(rtt)) { // an unmeasured RTT is not 0 ms
+                if (vi.rtt_samples == 0 || rtt < vi.rtt_min_ms) vi.rtt_min_ms = rtt;
+                ++vi.rtt_samples;
+                vi.rtt_sum_ms += rtt;
+                vi.rtt_sumsq_ms += rtt * rtt;
+            }
             vi.min_ttl = std::min(vi.min_ttl, place);
             vi.max_ttl = std::max(vi.max_ttl, place);
             if (name && !name->name.empty() && vi.rdns.empty()) vi.rdns = name->name;

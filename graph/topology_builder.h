@@ -46,7 +46,7 @@ struct BuilderConfig {
 
 struct PathHop {
     VertexId vertex = kNoVertex;
-    float rtt_ms = 0.0f;        // 0 for a silent hop
+    float rtt_ms = 0.0f;        // 0 for a silent hop, NaN for an answer without a measured RTT
     uint8_t ttl = 0;            // hop distance: the probe TTL, or an unreachable's distance from its quote
     uint8_t reply_ttl = 0;
     uint8_t quoted_ttl = 0;
@@ -86,7 +86,7 @@ public:
     struct Reply {
         uint8_t ttl = 0;
         uint32_t addr = 0;
-        float rtt_ms = 0.0f;
+        float rtt_ms = 0.0f;    // NaN: the reply came but its RTT was not measured (Hop::rtt_known)
         uint8_t reply_ttl = 0;
         uint8_t quoted_ttl = 0; // see tunnel_quoted_ttl()
         bool mpls = false;

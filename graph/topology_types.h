@@ -68,7 +68,8 @@ struct VertexInfo {
     uint32_t times_seen = 0;  // replies (interface) or silent slots (anonymous)
     uint32_t traces = 0;      // traces that crossed this vertex
     uint32_t modal_ttl_hits = 0; // observations at the most common TTL (consistency)
-    double rtt_min_ms = 0.0;
+    uint32_t rtt_samples = 0; // replies with a measured RTT (Atlas "late" ones have none)
+    double rtt_min_ms = 0.0;  // over the rtt_samples
     double rtt_sum_ms = 0.0;
     double rtt_sumsq_ms = 0.0;
     int64_t asn = 0;          // 0 = unknown

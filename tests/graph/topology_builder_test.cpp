@@ -3,6 +3,8 @@
 // answered far beyond their sender, destinations folded into their /24.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "graph/topology_builder.h"
 #include "pathmap/ipv4.h"
 
@@ -365,6 +367,38 @@ TEST(TopologyBuilder, NamedHopsMeetByName)
     ASSERT_NE(e, nullptr);
     EXPECT_EQ(e->times_seen, 2u);
     EXPECT_GE(anonymous, 1u); // the silent TTL 3 after it
+}
+
+// An answer whose RTT was not measured (an Atlas "late" reply) counts as
+// seen but is no RTT sample: not 0 ms in the vertex's minimum, nor a
+// negative increment on its links.
+TEST(TopologyBuilder, UnmeasuredRttIsNoSample)
+{
+    TopologyBuilder b;
+    Trace late = make("198.19.1.1", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "198.19.1.1"}});
+    late.hops[1].rtt_known = false;
+    late.hops[1].rtt_ms = 0.0;
+    b.add(late);
+    b.finish();
+    const VertexInfo &only_late = b.graph().vertex(iface(b, "10.0.0.2"));
+    EXPECT_EQ(only_late.times_seen, 1u);
+    EXPECT_EQ(only_late.rtt_samples, 0u);
+    const EdgeInfo *in = b.graph().find_edge(iface(b, "10.0.0.1"), iface(b, "10.0.0.2"), EdgeKind::link);
+    ASSERT_NE(in, nullptr);
+    EXPECT_TRUE(std::isinf(in->min_rtt_delta_ms)); // no increment measured
+
+    TopologyBuilder b2;
+    b2.add(late);
+    b2.add(make("198.19.1.2", {{1, "10.0.0.1"}, {2, "10.0.0.2"}, {3, "198.19.1.2"}})); // 10.0.0.2 at 2.5 ms
+    b2.finish();
+    const VertexInfo &v = b2.graph().vertex(iface(b2, "10.0.0.2"));
+    EXPECT_EQ(v.times_seen, 2u);
+    EXPECT_EQ(v.rtt_samples, 1u);
+    EXPECT_DOUBLE_EQ(v.rtt_min_ms, 2.5); // not the late reply's 0
+    EXPECT_DOUBLE_EQ(v.rtt_sum_ms, 2.5);
+    const EdgeInfo *e = b2.graph().find_edge(iface(b2, "10.0.0.1"), iface(b2, "10.0.0.2"), EdgeKind::link);
+    ASSERT_NE(e, nullptr);
+    EXPECT_FLOAT_EQ(e->min_rtt_delta_ms, 1.5f);
 }
 
 } // namespace
