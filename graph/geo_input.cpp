@@ -159,13 +159,13 @@ void read_pathmap_lines_in_chunks(std::string_view text, const std::string &name
         {
             std::jthread second([&] {
                 try {
-                    for (const Trace &t : parse_pathmap_jsonl(b, name, first_line_b))
+                    for (const Trace &t : parse_pathmap_jsonl_part(b, name, first_line_b))
                         gb.push_back(geo::geo_trace_from(t));
                 } catch (...) {
                     error_b = std::current_exception();
                 }
             });
-            for (const Trace &t : parse_pathmap_jsonl(a, name, lineno))
+            for (const Trace &t : parse_pathmap_jsonl_part(a, name, lineno))
                 ga.push_back(geo::geo_trace_from(t));
         }
         if (error_b) std::rethrow_exception(error_b);

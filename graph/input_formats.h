@@ -33,8 +33,9 @@ const char *input_format_names();
 InputFormat detect_input_format(std::string_view head);
 
 // Each throws InputError naming the file (and line where it has one).
-// first_lineno: the line number of text's first line, for a part of a file.
-std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name, size_t first_lineno = 1);
+std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name);
+// The same for a part of a file whose first line is line first_lineno.
+std::vector<Trace> parse_pathmap_jsonl_part(std::string_view text, const std::string &name, size_t first_lineno);
 std::vector<Trace> parse_scamper_json(std::string_view text, const std::string &name);
 // scamper's binary warts (trace and tracelb records; warts_reader.cpp): the
 // same Traces as parse_scamper_json on sc_warts2json's output of the file.

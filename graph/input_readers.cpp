@@ -99,7 +99,12 @@ InputFormat detect_input_format(std::string_view head)
                      "or traceroute output); pass --format");
 }
 
-std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name, size_t first_lineno)
+std::vector<Trace> parse_pathmap_jsonl(std::string_view text, const std::string &name)
+{
+    return parse_pathmap_jsonl_part(text, name, 1);
+}
+
+std::vector<Trace> parse_pathmap_jsonl_part(std::string_view text, const std::string &name, size_t first_lineno)
 {
     std::vector<Trace> out;
     for_each_text_line(text, [&](std::string_view line, size_t lineno) {
