@@ -49,6 +49,7 @@ struct SweepOptions {
     StoreCliOptions store;
     std::string shard; // --shard K/N: "" = the whole sweep
     uint16_t port = 0;
+    std::string mda_proto; // "" = the sweep's --proto, or udp for icmp
     sweep::SweepConfig cfg;
 };
 
@@ -106,6 +107,15 @@ void run(SweepOptions &o)
     cfg.dport = o.port;
     if (o.complete_traces) {
         cfg.stop_set = false;
+    }
+    if (cfg.mda.enabled) {
+        if (!(cfg.mda.confidence > 0.0 && cfg.mda.confidence < 1.0))
+            throw UsageError(fmt::format("--mda-confidence {}: must lie strictly between 0 and 1 (e.g. 0.95, 0.99)",
+                                         cfg.mda.confidence));
+        if (cfg.flows > 1)
+            throw UsageError("--mda picks its own flow ids per hop (up to --mda-max-flows): drop --flows");
+        const std::string &mp = o.mda_proto.empty() ? (o.proto == "icmp" ? std::string("udp") : o.proto) : o.mda_proto;
+        cfg.mda.proto = mp == "tcp" ? probe::Proto::tcp : mp == "icmp" ? probe::Proto::icmp : probe::Proto::udp;
     }
 
     std::optional<sched::Shard> shard;
@@ -264,6 +274,41 @@ void add_sweep_command(CLI::App &app)
     cmd->add_option("--flows", opts->cfg.flows, "Paris flow ids per target (ECMP branches), each its own trace")
         ->check(CLI::Range(1, 64))
         ->default_val(def.flows);
+    auto *mda = cmd->add_flag(
+        "--mda", opts->cfg.mda.enabled,
+        "After the sweep, enumerate every next hop of every hop toward a few destinations (all targets when at most "
+        "--mda-max-targets, else one per distinct last router) by varying the Paris flow id, until Diamond-Miner's "
+        "stopping rule holds: n_k = ceil(ln(eps/k) / ln((k-1)/k)) flows through a node, all landing on the k-1 next "
+        "hops seen, rule out a k-th (eps = 1 - --mda-confidence). Costs about 6 probes per hop and destination (5 "
+        "when the sweep probed with the same protocol), 12-16 at each TTL of a 2-way diamond, a few seconds; finds "
+        "each ECMP diamond's branches with their flows (traces.jsonl lines with flow ids above the sweep's, "
+        "stop_reason \"mda\"; summary.json \"mda\": probes, branches, hops at a bound)");
+    cmd->add_option("--mda-confidence", opts->cfg.mda.confidence,
+                    "--mda: chance per hop that no next hop is missed; higher asks more flows (0.95: 6, 11, 16 flows "
+                    "for 1, 2, 3 next hops; 0.99: 8, 15, 21)")
+        ->default_val(def.mda.confidence)
+        ->needs(mda);
+    cmd->add_option("--mda-max-flows", opts->cfg.mda.max_flows,
+                    "--mda: flow ids one destination may use; a node that would need more is counted in "
+                    "summary.json mda.hops_at_bound (128 rule out a 21st next hop at 0.95)")
+        ->check(CLI::Range(6, 1024))
+        ->default_val(def.mda.max_flows)
+        ->needs(mda);
+    cmd->add_option("--mda-max-targets", opts->cfg.mda.max_targets,
+                    "--mda: destinations enumerated at most; more candidates than this: one per distinct last router")
+        ->check(CLI::Range(1, 4096))
+        ->default_val(def.mda.max_targets)
+        ->needs(mda);
+    cmd->add_option("--mda-max-probes", opts->cfg.mda.max_probes, "--mda: probes the MDA phase may send in all")
+        ->check(CLI::Range(uint64_t{1}, uint64_t{100'000'000}))
+        ->default_val(def.mda.max_probes)
+        ->needs(mda);
+    cmd->add_option("--mda-proto", opts->mda_proto,
+                    "--mda: protocol of the MDA probes (default: the sweep's --proto, udp instead of icmp: Linux's L4 "
+                    "multipath hash and many routers' ignore an ICMP echo's id). With the sweep's protocol, each "
+                    "destination's sweep trace is the MDA's first flow, one probe less per hop")
+        ->check(CLI::IsMember({"udp", "tcp", "icmp"}))
+        ->needs(mda);
     cmd->add_option("--gap-limit", opts->cfg.gap_limit, "Silent TTLs in a row that end a trace")
         ->check(CLI::Range(1, 32))
         ->default_val(int{def.gap_limit});
@@ -303,6 +348,7 @@ void add_sweep_command(CLI::App &app)
                 "  pathmap sweep -f targets.txt --proto udp --per-24 4 -o out/\n"
                 "  pathmap sweep 198.19.1.0/24 --all-hosts --allow 198.18.0.0/15 --complete-traces -o out/\n"
                 "  pathmap sweep 198.19.0.0/16 --allow 198.18.0.0/15 --seed 7 --shard 2/4 --db postgresql://db/topo -o out/\n"
+                "  pathmap sweep 198.19.0.0/16 --allow 198.18.0.0/15 --mda -o out/   # + every ECMP branch, summary.json mda\n"
                 "Nothing is probed unless named. Ctrl-C stops sending, waits --wait ms for replies and writes\n"
                 "partial results marked \"complete\": false.");
     cmd->callback([opts] {

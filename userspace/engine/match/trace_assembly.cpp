@@ -19,6 +19,7 @@ const char *to_string(StopReason r) noexcept
     case StopReason::max_ttl: return "max_ttl";
     case StopReason::loop: return "loop";
     case StopReason::interrupted: return "interrupted";
+    case StopReason::mda: return "mda";
     }
     return "";
 }

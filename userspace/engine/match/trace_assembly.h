@@ -11,7 +11,9 @@
 
 namespace pathmap::match {
 
-enum class StopReason : uint8_t { none, reached, unreachable, gap_limit, max_ttl, loop, interrupted };
+// mda: a flow of `sweep --mda`, probed only at the TTLs its destination's
+// MDA asked for (sweep/mda_phase.h), up to the last router by design.
+enum class StopReason : uint8_t { none, reached, unreachable, gap_limit, max_ttl, loop, interrupted, mda };
 const char *to_string(StopReason) noexcept;
 
 // Hops up to the first terminal TTL (later TTLs only repeat the

@@ -6,8 +6,8 @@
 //     n_k = ceil(ln(eps / k) / ln((k - 1) / k)),
 // which for eps = 0.05 gives 6, 11, 16, 21, 27, 33, 39, ...
 // MdaHop keeps one hop's count: flows probed, next hops seen, and how many
-// more flows it needs before it can stop. Pure planning, not yet wired into
-// the sweep (issue 16: `--mda` comes later).
+// more flows it needs before it can stop. Pure planning; mda_explorer.h plans
+// a destination's rounds with it for `pathmap sweep --mda`.
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,21 @@
 
 namespace pathmap::sweep {
 
+// `--mda` (sweep/mda_phase.h): after the sweep, every next hop behind each
+// hop toward a few representative destinations, by varying the flow id
+// until the MDA's stopping rule holds at `confidence` per hop. Bounded in
+// flows, destinations, probes, rounds and time; each bound is counted.
+struct MdaSettings {
+    bool enabled = false;
+    double confidence = 0.95;           // per hop: 1 - eps of Diamond-Miner's n_k
+    uint16_t max_flows = 128;           // flow ids per destination (and so per TTL)
+    uint32_t max_targets = 64;          // destinations enumerated: all when no more, else one per last hop
+    uint64_t max_probes = 100000;       // the phase's probes at most
+    uint32_t max_rounds = 48;           // rounds of the phase; each waits for its answers (>= 50 ms)
+    uint32_t time_limit_ms = 60000;
+    probe::Proto proto = probe::Proto::udp; // Linux's L4 ECMP hash and most routers' ignore ICMP echo ids
+};
+
 struct SweepConfig {
     std::vector<uint32_t> targets; // host order, sorted, unique (sched::select_targets)
     probe::Proto proto = probe::Proto::icmp;
@@ -42,6 +57,7 @@ struct SweepConfig {
     uint32_t prefix_sample = 16;    // 1 in N followers of a reached /24 still probe in full (0 = none)
     unsigned hole_passes = 3;       // most re-ask passes for rate-limited holes (fewer once one finds nothing new)
     uint32_t hole_pass_gap_ms = 1000; // Linux refills one ICMP error token per second per host
+    MdaSettings mda;
 };
 
 } // namespace pathmap::sweep

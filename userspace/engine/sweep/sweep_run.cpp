@@ -15,6 +15,7 @@
 #include "userspace/engine/sched/permutation.h"
 #include "userspace/engine/sched/prefix_knowledge.h"
 #include "userspace/engine/session/session_set.h"
+#include "userspace/engine/sweep/mda_phase.h"
 #include "userspace/engine/sweep/status_line.h"
 
 namespace pathmap::sweep {
@@ -585,8 +586,13 @@ private:
 SweepResult run_sweep(const SweepConfig &cfg, const std::atomic<bool> *stop, const std::atomic<bool> *abort)
 {
     if (cfg.targets.empty()) throw std::invalid_argument("sweep without targets");
-    SweepRunner runner(cfg, stop, abort);
-    return runner.run();
+    SweepResult res;
+    {
+        SweepRunner runner(cfg, stop, abort);
+        res = runner.run();
+    } // the sweep's session is closed before the MDA phase opens its own
+    if (cfg.mda.enabled) add_mda_phase(cfg, res, stop, abort);
+    return res;
 }
 
 } // namespace pathmap::sweep
