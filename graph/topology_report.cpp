@@ -17,6 +17,23 @@ namespace pathmap::graph {
 
 using nlohmann::json;
 
+namespace {
+
+// A profile hop's "rtt_ms": null for an answer whose RTT was not measured
+// (an Atlas late reply), which is not 0 ms.
+void read_rtt(const json &h, Hop &hop)
+{
+    const auto it = h.find("rtt_ms");
+    if (it == h.end() || it->is_null()) {
+        hop.rtt_known = false;
+        hop.rtt_ms = 0.0;
+    } else {
+        hop.rtt_ms = it->get<double>();
+    }
+}
+
+} // namespace
+
 json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
 {
     auto file = dir / "profiles.jsonl";
@@ -63,9 +80,9 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
                     // A probed silent hop keeps its anonymous vertex; one that
                     // answered by name only (an RTT, a hostname) its named vertex.
                     Hop hop{.ttl = h.at("index").get<uint8_t>()};
-                    if (h.contains("hostname") && h["hostname"].is_string() && !h.at("rtt_ms").is_null()) {
+                    if (h.contains("hostname") && h["hostname"].is_string()) {
                         hop.rdns = h["hostname"].get<std::string>();
-                        hop.rtt_ms = h["rtt_ms"].get<double>();
+                        read_rtt(h, hop);
                     }
                     t.hops.push_back(std::move(hop));
                     continue;
@@ -73,7 +90,7 @@ json build_report(const std::filesystem::path &dir, const ReportOptions &opts)
                 Hop hop;
                 hop.ttl = h.at("index").get<uint8_t>();
                 hop.addr = h["ip"].get<std::string>();
-                hop.rtt_ms = h.value("rtt_ms", 0.0);
+                read_rtt(h, hop);
                 if (h.contains("hostname") && h["hostname"].is_string()) hop.rdns = h["hostname"].get<std::string>();
                 auto a = parse_ipv4(hop.addr);
                 if (!a) throw std::runtime_error("hop address '" + hop.addr + "' is not IPv4");
@@ -181,8 +198,8 @@ std::string render_report_text(const json &r)
             for (const json &h : t["hops"]) {
                 // Silent: "*"; answered by name only (no address printed): the name.
                 std::string ip = !h["ip"].is_null()                                 ? h["ip"].get<std::string>()
-                                 : h["hostname"].is_string() && !h["rtt_ms"].is_null() ? h["hostname"].get<std::string>()
-                                                                                     : "*";
+                                 : h["hostname"].is_string() ? h["hostname"].get<std::string>()
+                                                             : "*";
                 std::string rtt = h["rtt_ms"].is_null() ? "" : fmt::format("{:.2f} ms", h["rtt_ms"].get<double>());
                 std::string cl = h["cluster_id"].is_null() ? "" : " [" + h["cluster_id"].get<std::string>() + "]";
                 out += fmt::format("    {:>3}  {:<16} {:>10}  {:<22} {:<8} rel {:.2f}{}\n", h["index"].get<int>(), ip, rtt,
