@@ -13,6 +13,7 @@
 #include "userspace/engine/match/trace_assembly.h"
 #include "userspace/engine/sched/mda_explorer.h"
 #include "userspace/engine/session/session_set.h"
+#include "userspace/engine/sweep/sweep_session.h"
 
 namespace pathmap::sweep {
 
@@ -148,20 +149,7 @@ public:
           table_(dsts(targets), match::TraceTableConfig{.num_flows = static_cast<uint16_t>(base_ + cfg.mda.max_flows),
                                                         .max_ttl = cfg.max_ttl}),
           matcher_(table_, match::MatchConfig{.proto = cfg.mda.proto, .wait_ns = uint64_t{cfg.wait_ms} * 1'000'000}),
-          session_(session::SessionConfig{.iface = cfg.iface,
-                                          .proto = cfg.mda.proto,
-                                          .dport = cfg.dport,
-                                          .tx = cfg.tx,
-                                          .run_id = run_id,
-                                          .num_flows = static_cast<uint16_t>(base_ + cfg.mda.max_flows),
-                                          .pass_replies = cfg.pass_replies,
-                                          .rate_pps = cfg.rate_pps,
-                                          .batch = cfg.batch,
-                                          .tx_queues = cfg.tx_queues,
-                                          .zerocopy = cfg.zerocopy,
-                                          .rx_path = cfg.rx,
-                                          .max_ttl = cfg.max_ttl,
-                                          .reply_wait_ms = cfg.wait_ms},
+          session_(session_config(cfg, cfg.mda.proto, static_cast<uint16_t>(base_ + cfg.mda.max_flows), run_id),
                    table_.targets(), &match::ReplyMatcher::sink, &matcher_)
     {
         if (reuse_) seed(sweep);

@@ -16,6 +16,7 @@
 #include "userspace/engine/sched/prefix_knowledge.h"
 #include "userspace/engine/session/session_set.h"
 #include "userspace/engine/sweep/mda_phase.h"
+#include "userspace/engine/sweep/sweep_session.h"
 #include "userspace/engine/sweep/status_line.h"
 
 namespace pathmap::sweep {
@@ -32,20 +33,7 @@ public:
           stop_set_(std::max<size_t>(1024, cfg.targets.size() / 4)),
           tree_(table_, stop_set_, sched::DoubletreeConfig{.gap_limit = cfg.gap_limit, .use_stop_set = cfg.stop_set,
                                                          .discoverers = cfg.discoverers}),
-          session_(session::SessionConfig{.iface = cfg.iface,
-                                          .proto = cfg.proto,
-                                          .dport = cfg.dport,
-                                          .tx = cfg.tx,
-                                          .num_flows = cfg.flows,
-                                          .pass_replies = cfg.pass_replies,
-                                          .rate_pps = cfg.rate_pps,
-                                          .batch = cfg.batch,
-                                          .tx_queues = cfg.tx_queues,
-                                          .zerocopy = cfg.zerocopy,
-                                          .rx_path = cfg.rx,
-                                          .max_ttl = cfg.max_ttl,
-                                          .reply_wait_ms = cfg.wait_ms},
-                   cfg.targets, &match::ReplyMatcher::sink, &matcher_),
+          session_(session_config(cfg, cfg.proto, cfg.flows), cfg.targets, &match::ReplyMatcher::sink, &matcher_),
           status_(cfg.quiet, tx::monotonic_ns())
     {
         start_ns_ = tx::monotonic_ns();
