@@ -159,6 +159,14 @@ size_t ingest_traces_file(const std::filesystem::path &file, InputFormat f, Topo
             fail(name, (lineno ? "line " + std::to_string(lineno) + ": " : std::string()) + e.what());
         }
     };
+    if (f == InputFormat::atlas) { // a round of results at a time: 413,354 held as Traces took GiBs
+        size_t count = 0;
+        read_atlas_json_in_rounds(text, name, size_t{64} << 20, [&](std::vector<Trace> &&ts) {
+            for (const Trace &t : ts) add(t, 0);
+            count += ts.size();
+        });
+        return count;
+    }
     if (f != InputFormat::pathmap) {
         auto traces = parse_traces(text, f, name);
         for (const Trace &t : traces) add(t, 0);
