@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -136,23 +137,20 @@ void hand_on_in_chunks(std::vector<geo::GeoTrace> &&all, size_t chunk,
 void read_pathmap_lines_in_chunks(std::string_view text, const std::string &name, size_t chunk,
                                   const std::function<void(std::vector<geo::GeoTrace> &&)> &fn)
 {
-    size_t start = 0, lineno = 1;
-    // The next `lines` lines from start: their text, and where they end.
-    auto take = [&](size_t lines) {
-        size_t end = start;
-        for (size_t i = 0; i < lines && end < text.size(); ++i) {
+    // Up to `lines` lines from `from`: where they end, and how many there were.
+    auto take = [&](size_t from, size_t lines) {
+        size_t end = from, taken = 0;
+        for (; taken < lines && end < text.size(); ++taken) {
             const size_t nl = text.find('\n', end);
             end = nl == std::string_view::npos ? text.size() : nl + 1;
         }
-        return end;
+        return std::pair{end, taken};
     };
+    size_t start = 0, lineno = 1;
     while (start < text.size()) {
-        const size_t mid = take(chunk / 2);
-        const size_t first_line_b = lineno + static_cast<size_t>(std::count(text.begin() + start, text.begin() + mid, '\n'));
-        const size_t saved = start;
-        start = mid;
-        const size_t end = take(chunk - chunk / 2);
-        start = saved;
+        const auto [mid, lines_a] = take(start, chunk / 2);
+        const auto [end, lines_b] = take(mid, chunk - chunk / 2);
+        const size_t first_line_b = lineno + lines_a;
         const std::string_view a = text.substr(start, mid - start), b = text.substr(mid, end - mid);
         std::vector<geo::GeoTrace> ga, gb;
         std::exception_ptr error_b;
@@ -170,7 +168,7 @@ void read_pathmap_lines_in_chunks(std::string_view text, const std::string &name
         }
         if (error_b) std::rethrow_exception(error_b);
         std::move(gb.begin(), gb.end(), std::back_inserter(ga));
-        lineno = first_line_b + static_cast<size_t>(std::count(b.begin(), b.end(), '\n'));
+        lineno = first_line_b + lines_b;
         start = end;
         if (!ga.empty()) fn(std::move(ga));
     }
